@@ -1,0 +1,2 @@
+select example_id, source, norm_hash
+from {{ source('sft', 'deduped') }}

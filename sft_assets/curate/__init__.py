@@ -1,0 +1,1 @@
+"""Curation steps between ingest and split: exact dedup, format measurement."""

@@ -1,0 +1,27 @@
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from sft_assets.dbt_project import dbt_project
+from sft_assets.resources import StoreResource
+from sft_assets.store import HOME_ENV
+
+dbt_project.prepare_if_dev()
+
+
+class FolderGroups(DagsterDbtTranslator):
+    """dbt folders (staging, marts) become Dagster asset groups."""
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn", [])
+        return fqn[1] if len(fqn) > 2 else "marts"
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=FolderGroups())
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, store: StoreResource):
+    # dbt runs as a subprocess: point its profile at the same DuckDB file as the Python assets.
+    os.environ[HOME_ENV] = str(store.store().home)
+    yield from dbt.cli(["build"], context=context).stream()

@@ -1,0 +1,71 @@
+import dagster as dg
+
+from sft_assets.ingest.sources import ingest_sources
+from sft_assets.reporting import counts_table, markdown_table, value_counts
+from sft_assets.resources import CurationConfigResource, StoreResource
+
+
+class IngestConfig(dg.Config):
+    workers: int = 2  # processes converting large JSONL files
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            "examples", group_name="ingest", kinds={"duckdb"},
+            description="One row per accepted input record: canonical OpenAI-chat messages, content-hash id, provenance.",
+        ),
+        dg.AssetSpec(
+            "quarantine", group_name="ingest", kinds={"duckdb"},
+            description="Every input row that could not become an example, with file, locator, reason code and raw text.",
+        ),
+        dg.AssetSpec(
+            "ingest_files", group_name="ingest", kinds={"duckdb"},
+            description="One row per source file: detected format, encoding notes, rows read = examples + quarantined.",
+        ),
+    ]
+)
+def ingest(
+    context: dg.AssetExecutionContext, config: IngestConfig, curation: CurationConfigResource, store: StoreResource
+):
+    """Read every configured source file into examples, quarantine and per-file counts."""
+    loaded = curation.load()
+    outcome = ingest_sources(loaded, workers=config.workers)
+    db = store.store()
+    db.replace_table("examples", outcome.examples)
+    db.replace_table("quarantine", outcome.quarantine)
+    db.replace_table("ingest_files", outcome.files)
+    files = outcome.files.to_pylist()
+    yield dg.MaterializeResult(
+        asset_key="examples",
+        metadata={
+            "dagster/row_count": outcome.examples.num_rows,
+            "rows_read": sum(f["rows_read"] for f in files),
+            "examples_per_source": value_counts(outcome.examples, "source"),
+            "files": dg.MetadataValue.md(
+                markdown_table(files, ["source", "file", "format", "rows_read", "examples", "quarantined"])
+            ),
+            "preview": dg.MetadataValue.md(
+                markdown_table(outcome.examples.slice(0, 5).to_pylist(), ["example_id", "source", "locator", "messages"])
+            ),
+            "config": str(loaded.path),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key="quarantine",
+        metadata={
+            "dagster/row_count": outcome.quarantine.num_rows,
+            "per_reason": dg.MetadataValue.md(counts_table(value_counts(outcome.quarantine, "reason"))),
+            "preview": dg.MetadataValue.md(
+                markdown_table(outcome.quarantine.slice(0, 10).to_pylist(), ["file", "locator", "reason", "detail"])
+            ),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key="ingest_files",
+        metadata={
+            "dagster/row_count": outcome.files.num_rows,
+            "invariant_holds": all(f["rows_read"] == f["examples"] + f["quarantined"] for f in files),
+            "files_with_quarantine": sum(1 for f in files if f["quarantined"]),
+        },
+    )

@@ -1,0 +1,16 @@
+import dagster as dg
+from sft_assets.dbt_project import dbt_resource
+from sft_assets.resources import CurationConfigResource, StoreResource
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    # One process writes the DuckDB file at a time: steps run in-process, parallelism lives inside assets.
+    return dg.Definitions(
+        resources={
+            "curation": CurationConfigResource(),
+            "store": StoreResource(),
+            "dbt": dbt_resource(),
+        },
+        executor=dg.in_process_executor,
+    )

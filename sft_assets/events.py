@@ -1,0 +1,56 @@
+"""`record_events`: the append-only decision log, one row per (example, stage, decision)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pyarrow as pa
+
+EVENTS_TABLE = "record_events"
+DECISIONS = ("kept", "dropped", "modified", "flagged")
+EVENTS_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("stage", pa.string()),
+        ("example_id", pa.string()),
+        ("source", pa.string()),
+        ("file", pa.string()),
+        ("locator", pa.string()),
+        ("decision", pa.string()),
+        ("rule", pa.string()),
+        ("value", pa.string()),  # the measured value (or the id this one duplicates)
+        ("threshold", pa.string()),
+        ("detail", pa.string()),
+    ]
+)
+
+
+def events_table(
+    run_id: str,
+    stage: str,
+    decision: str,
+    rule: str,
+    rows: pa.Table,
+    values: Sequence[str | None],
+    threshold: str | None = None,
+    details: Sequence[str | None] | None = None,
+) -> pa.Table:
+    """Events for every row of `rows` (which carries example_id, source, file, locator)."""
+    assert decision in DECISIONS, decision
+    n = rows.num_rows
+    return pa.table(
+        {
+            "run_id": pa.array([run_id] * n, pa.string()),
+            "stage": pa.array([stage] * n, pa.string()),
+            "example_id": rows.column("example_id"),
+            "source": rows.column("source"),
+            "file": rows.column("file"),
+            "locator": rows.column("locator"),
+            "decision": pa.array([decision] * n, pa.string()),
+            "rule": pa.array([rule] * n, pa.string()),
+            "value": pa.array(list(values), pa.string()),
+            "threshold": pa.array([threshold] * n, pa.string()),
+            "detail": pa.array(list(details) if details is not None else [None] * n, pa.string()),
+        },
+        schema=EVENTS_SCHEMA,
+    )

@@ -1,0 +1,1 @@
+"""Writing the splits to training-ready files."""

@@ -1,0 +1,1 @@
+"""Reading source files of every supported format into canonical conversations."""

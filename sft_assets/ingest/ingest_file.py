@@ -1,0 +1,205 @@
+"""Ingest one source file: raw rows -> canonical examples + quarantined rows, with the invariant
+rows_read == examples + quarantined."""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pyarrow as pa
+
+from sft_assets.ingest.containers import (
+    LOCATOR_KINDS,
+    FileNotes,
+    RawRow,
+    iter_jsonl,
+    iter_rows,
+    load_file,
+    split_lines,
+)
+from sft_assets.ingest.formats import CONVERTERS, ConvertOptions, detect_format
+from sft_assets.ingest.reasons import RecordError
+from sft_assets.ingest.tables import EXAMPLES_SCHEMA, QUARANTINE_SCHEMA, empty_table
+from sft_assets.records import canonical_json_bytes, example_id_from_json
+
+DETECT_SAMPLE = 50
+
+
+@dataclass(frozen=True)
+class FileTask:
+    """Everything needed to ingest one file (picklable, so files can be ingested in worker processes)."""
+
+    source: str
+    path: Path
+    file: str
+    format: str = "auto"
+    origin: str = "human"
+    container: str | None = None
+    csv_delimiter: str | None = None
+    columns: dict[str, str] | None = None
+    max_record_bytes: int = 1_000_000
+    consecutive_turns: str = "merge"
+
+
+@dataclass
+class FileIngest:
+    """One file's outcome: examples and quarantined rows as Arrow tables, plus what the reader noticed."""
+
+    source: str
+    file: str
+    format: str | None
+    notes: FileNotes
+    examples: pa.Table = field(default_factory=lambda: empty_table(EXAMPLES_SCHEMA))
+    quarantine: pa.Table = field(default_factory=lambda: empty_table(QUARANTINE_SCHEMA))
+    rows_read: int = 0  # counted as the reader yields rows, independently of where they end up
+
+    @property
+    def n_examples(self) -> int:
+        return self.examples.num_rows
+
+    @property
+    def n_quarantined(self) -> int:
+        return self.quarantine.num_rows
+
+    def reasons(self) -> Counter[str]:
+        return Counter(self.quarantine.column("reason").to_pylist())
+
+
+class _Columns:
+    """Rows being collected (as tuples in schema order), turned into Arrow tables at the end."""
+
+    def __init__(self) -> None:
+        self.examples: list[tuple[Any, ...]] = []
+        self.quarantine: list[tuple[Any, ...]] = []
+        self.rows_read = 0
+
+    def tables(self) -> tuple[pa.Table, pa.Table]:
+        return _to_table(self.examples, EXAMPLES_SCHEMA), _to_table(self.quarantine, QUARANTINE_SCHEMA)
+
+
+def _to_table(rows: list[tuple[Any, ...]], schema: pa.Schema) -> pa.Table:
+    if not rows:
+        return empty_table(schema)
+    columns = list(zip(*rows, strict=True))
+    return pa.Table.from_arrays([pa.array(c, type=f.type) for c, f in zip(columns, schema, strict=True)], schema=schema)
+
+
+def _peek_format(rows: Iterator[RawRow], forced: str) -> tuple[str | None, Iterable[RawRow]]:
+    if forced != "auto":
+        return forced, rows
+    head = list(itertools.islice(rows, DETECT_SAMPLE))
+    detected = detect_format(value for _, value, error, _ in head if error is None)
+    return detected, itertools.chain(head, rows)
+
+
+# Below this size a file is converted in-process: shipping it to workers costs more than it saves.
+PARALLEL_MIN_BYTES = 8 << 20
+PIECES = 8
+
+
+def ingest_file(task: FileTask, pool: Executor | None = None) -> FileIngest:
+    """Read one file and convert every row, never stopping at a bad one.
+
+    With a process pool, large JSONL files are cut at line ends and converted in parallel; the result is
+    the same (same rows, same order) as a serial run.
+    """
+    notes, data = load_file(task.path, task.container)
+    rows = iter_rows(notes, data, max_record_bytes=task.max_record_bytes, csv_delimiter=task.csv_delimiter)
+    fmt, rows = _peek_format(rows, task.format)
+    result = FileIngest(source=task.source, file=task.file, format=fmt, notes=notes)
+    if pool is not None and notes.container == "jsonl" and len(data) >= PARALLEL_MIN_BYTES:
+        parts = [
+            pool.submit(_convert_chunk, task, fmt, line, chunk) for line, chunk in split_lines(data, PIECES)
+        ]
+        tables = [future.result() for future in parts]
+        notes.crlf = notes.crlf or any(t[2] for t in tables)
+        result.examples = pa.concat_tables([t[0] for t in tables])
+        result.quarantine = pa.concat_tables([t[1] for t in tables])
+        result.rows_read = sum(t[3] for t in tables)
+    else:
+        columns = _Columns()
+        _convert_rows(columns, task, fmt, notes.container, rows)
+        result.examples, result.quarantine = columns.tables()
+        result.rows_read = columns.rows_read
+    if notes.truncated:
+        result.quarantine = _with_truncation(result, notes)
+        result.rows_read += 1
+    return result
+
+
+def _with_truncation(result: FileIngest, notes: FileNotes) -> pa.Table:
+    detail = "; ".join(notes.notes) or "the file ends before its data is complete"
+    indexes = result.examples.column("record_index").to_pylist() + result.quarantine.column("record_index").to_pylist()
+    columns = _Columns()
+    _add_quarantine(columns, result.source, result.file, "end of file", max(indexes, default=0) + 1,
+                    RecordError("truncated_file", detail), "")
+    return pa.concat_tables([result.quarantine, columns.tables()[1]])
+
+
+def _convert_rows(columns: _Columns, task: FileTask, fmt: str | None, container: str, rows: Iterable[RawRow]) -> None:
+    convert = CONVERTERS.get(fmt) if fmt else None
+    options = ConvertOptions(consecutive_turns=task.consecutive_turns, columns=task.columns)  # type: ignore[arg-type]
+    kind = LOCATOR_KINDS[container]
+    for index, value, error, raw in rows:
+        columns.rows_read += 1
+        locator = f"{kind} {index}"
+        if error is None:
+            if convert is None:
+                error = RecordError("unknown_format", "no known SFT format matches this file's records")
+            else:
+                try:
+                    _add_example(columns, task, fmt, convert(value, options), locator, index)
+                    continue
+                except RecordError as exc:
+                    error = exc
+                except (TypeError, AttributeError, ValueError, KeyError) as exc:
+                    # a shape no converter rule foresaw: quarantine it rather than abort the file
+                    error = RecordError("invalid_record", f"{type(exc).__name__}: {exc}")
+        raw_text = raw if raw is not None else _raw_of(value)
+        _add_quarantine(columns, task.source, task.file, locator, index, error, raw_text)
+
+
+def _convert_chunk(
+    task: FileTask, fmt: str | None, first_line: int, chunk: bytes
+) -> tuple[pa.Table, pa.Table, bool, int]:
+    notes = FileNotes(container="jsonl")
+    columns = _Columns()
+    _convert_rows(columns, task, fmt, "jsonl", iter_jsonl(chunk, notes, task.max_record_bytes, first_line))
+    return *columns.tables(), notes.crlf, columns.rows_read
+
+
+def ingest_pool(workers: int) -> Executor | None:
+    """A process pool for converting large files, or None when one worker is asked for."""
+    if workers <= 1:
+        return None
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _raw_of(value: Any) -> str:
+    return orjson.dumps(value, default=str).decode()
+
+
+def _add_example(columns: _Columns, task: FileTask, fmt: str, conv: Any, locator: str, index: int) -> None:
+    # JSON columns stay UTF-8 bytes until Arrow takes them: no decode/encode round trip per row
+    messages_json = canonical_json_bytes(conv.messages)
+    tools_json = canonical_json_bytes(conv.tools) if conv.tools else None
+    columns.examples.append(
+        (
+            example_id_from_json(messages_json, tools_json), task.source, task.file, locator, index, fmt,
+            task.origin, None, conv.category, len(conv.messages), messages_json, tools_json,
+            canonical_json_bytes(conv.meta) if conv.meta else None,
+        )
+    )
+
+
+def _add_quarantine(
+    columns: _Columns, source: str, file: str, locator: str, index: int, error: RecordError, raw: str
+) -> None:
+    columns.quarantine.append((source, file, locator, index, error.code, error.detail, raw))

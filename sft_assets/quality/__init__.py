@@ -1,0 +1,1 @@
+"""Format rules, token counting and the Great Expectations gate."""

@@ -1,0 +1,86 @@
+"""Great Expectations suites that gate the splits. Imported only by the checks that validate, because
+`import great_expectations` costs seconds."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+MAX_IDS_SHOWN = 10
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    expectation: str
+    column: str
+    success: bool
+    unexpected_count: int
+    example_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GateOutcome:
+    suite: str
+    rows: int
+    outcomes: list[ExpectationOutcome]
+
+    @property
+    def success(self) -> bool:
+        return all(o.success for o in self.outcomes)
+
+    @property
+    def failed(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success]
+
+
+def format_expectations(max_tokens: int) -> list[tuple[str, dict[str, Any]]]:
+    """The format suite: every example is a well-formed chat conversation that fits the context."""
+    return [
+        ("ExpectColumnValuesToNotBeNull", {"column": "example_id"}),
+        ("ExpectColumnValuesToBeUnique", {"column": "example_id"}),
+        ("ExpectColumnValuesToNotBeNull", {"column": "messages"}),
+        ("ExpectColumnValuesToBeBetween", {"column": "n_user", "min_value": 1}),
+        ("ExpectColumnValuesToBeBetween", {"column": "n_assistant", "min_value": 1}),
+        ("ExpectColumnValuesToBeInSet", {"column": "first_role", "value_set": ["user"]}),
+        ("ExpectColumnValuesToBeInSet", {"column": "last_role", "value_set": ["assistant"]}),
+        ("ExpectColumnValuesToBeBetween", {"column": "cookbook_errors", "max_value": 0}),
+        ("ExpectColumnValuesToBeBetween", {"column": "n_tokens", "min_value": 1, "max_value": max_tokens}),
+    ]
+
+
+def run_suite(name: str, frame: pd.DataFrame, expectations: list[tuple[str, dict[str, Any]]]) -> GateOutcome:
+    """Validate a pandas frame (read from DuckDB) against a suite; failing rows are named by example_id."""
+    os.environ["GX_ANALYTICS_ENABLED"] = "False"  # no network at run time
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    batch_definition = (
+        context.data_sources.add_pandas("sft_assets")
+        .add_dataframe_asset(name)
+        .add_batch_definition_whole_dataframe("all_rows")
+    )
+    suite = gx.ExpectationSuite(name=name)
+    for kind, kwargs in expectations:
+        suite.add_expectation(getattr(gx.expectations, kind)(**kwargs))
+    batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(
+        suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["example_id"]}
+    )
+    outcomes = []
+    for r in result.results:
+        ids = [str(row.get("example_id")) for row in (r.result.get("unexpected_index_list") or [])]
+        outcomes.append(
+            ExpectationOutcome(
+                expectation=r.expectation_config.type,
+                column=str(r.expectation_config.kwargs.get("column")),
+                success=bool(r.success),
+                unexpected_count=int(r.result.get("unexpected_count") or 0),
+                example_ids=sorted(set(ids))[:MAX_IDS_SHOWN],
+            )
+        )
+    return GateOutcome(suite=name, rows=len(frame), outcomes=outcomes)

@@ -1,0 +1,1 @@
+"""Deterministic, stable train/val/test assignment."""
