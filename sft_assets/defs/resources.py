@@ -1,5 +1,6 @@
 import dagster as dg
 from sft_assets.dbt_project import dbt_resource
+from sft_assets.progress import progress_logger
 from sft_assets.resources import CurationConfigResource, StoreResource
 
 
@@ -13,4 +14,6 @@ def resources() -> dg.Definitions:
             "dbt": dbt_resource(),
         },
         executor=dg.in_process_executor,
+        # Used only when a run's config names them (the CLI asks for "progress"); the UI keeps its default.
+        loggers={"console": dg.colored_console_logger, "progress": progress_logger},
     )

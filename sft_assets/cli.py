@@ -1,0 +1,143 @@
+"""`sft-assets`: run the pipeline headless, validate files, explain an example, print a report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from contextlib import redirect_stdout
+from pathlib import Path
+
+from sft_assets.config import ConfigError, load_config
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _instance(home: Path):
+    """The Dagster instance: $DAGSTER_HOME when set (shared with `dagster dev`), else one under the home folder."""
+    import dagster as dg
+
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    folder = home / "dagster"
+    folder.mkdir(parents=True, exist_ok=True)
+    return dg.DagsterInstance.from_config(str(folder))
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    loaded = load_config(args.config)  # a bad config fails here, before any work
+    from sft_assets.dbt_project import ensure_manifest
+    from sft_assets.store import Store
+    from sft_assets.summary import read_summary, render_summary
+
+    store = Store(args.home)
+    print(f"config: {loaded.path}\nhome:   {store.home}", file=sys.stderr)
+    ensure_manifest()
+    from sft_assets.definitions import defs
+
+    job = defs().resolve_job_def("curate_all")
+    run_config = {
+        "loggers": {"progress": {}},
+        "resources": {
+            "curation": {"config": {"path": str(loaded.path)}},
+            "store": {"config": {"home": str(store.home)}},
+        },
+        "ops": {"ingest": {"config": {"workers": args.workers}}},
+    }
+    log_path = store.home / "logs" / "last_run.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    # dbt's own console output goes to the log file; progress lines go to stderr
+    with _instance(store.home) as instance, log_path.open("w", encoding="utf-8") as log, redirect_stdout(log):
+        result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
+    checks = [e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    failed_checks = [c for c in checks if not c.passed]
+    print(render_summary(read_summary(store)))
+    print(f"Checks:   {len(checks) - len(failed_checks)} passed, {len(failed_checks)} failed")
+    print(f"Log:      {log_path}")
+    for check in failed_checks:
+        print(f"GATE FAILED: {check.asset_key.to_user_string()}:{check.check_name} "
+              f"{json.dumps({k: v.value for k, v in check.metadata.items()}, default=str)}")
+    ok = result.success and not failed_checks
+    print(f"run {result.run_id}: {'succeeded' if ok else 'FAILED'}")
+    return EXIT_OK if ok else EXIT_FAILED
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from sft_assets.quality.validate_report import render, validate_file
+
+    reports = []
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            print(f"{name}: no such file", file=sys.stderr)
+            return EXIT_USAGE
+        reports.append(
+            validate_file(path, fmt=args.format, max_tokens=args.max_tokens, epochs=args.epochs,
+                          encoding_name=args.encoding)
+        )
+    if args.json:
+        print(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
+    else:
+        print("\n\n".join(render(r) for r in reports))
+    return EXIT_FAILED if any(r.error_count for r in reports) else EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    from sft_assets.explain import explain_example
+    from sft_assets.store import Store
+
+    text = explain_example(Store(args.home), args.example_id)
+    print(text)
+    return EXIT_OK if not text.startswith("No example") else EXIT_FAILED
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from sft_assets.store import Store
+    from sft_assets.summary import read_summary, render_summary
+
+    print(render_summary(read_summary(Store(args.home))))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sft-assets", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="materialize every asset headless and print a summary")
+    run.add_argument("--config", help="curation.yaml (default: $SFT_ASSETS_CONFIG, else the bundled sample)")
+    run.add_argument("--home", help="state folder (default: $SFT_ASSETS_HOME, else ./sft_home)")
+    run.add_argument("--workers", type=int, default=2, help="processes for converting large files")
+    run.set_defaults(func=cmd_run)
+    validate = sub.add_parser("validate", help="format report for dataset files (no pipeline)")
+    validate.add_argument("files", nargs="+")
+    validate.add_argument("--format", default="auto", help="force a format instead of detecting it")
+    validate.add_argument("--max-tokens", type=int, default=16385)
+    validate.add_argument("--epochs", type=int, help="epochs for billing (default: the service's own choice)")
+    validate.add_argument("--encoding", default="cl100k_base", choices=["cl100k_base", "o200k_base"])
+    validate.add_argument("--json", action="store_true", help="machine-readable output")
+    validate.set_defaults(func=cmd_validate)
+    explain = sub.add_parser("explain", help="the full history of one example")
+    explain.add_argument("example_id")
+    explain.add_argument("--home")
+    explain.set_defaults(func=cmd_explain)
+    report = sub.add_parser("report", help="stage counts, quarantine reasons, split sizes, exported files")
+    report.add_argument("--home")
+    report.set_defaults(func=cmd_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

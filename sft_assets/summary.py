@@ -1,0 +1,63 @@
+"""What the pipeline produced, read back from the store: stage counts, quarantine reasons, splits, files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import orjson
+
+from sft_assets.export.write import MANIFEST
+from sft_assets.store import Store
+
+STAGE_QUERIES = {
+    "read": "SELECT coalesce(sum(rows_read), 0) FROM ingest_files",
+    "quarantined": "SELECT count(*) FROM quarantine",
+    "ingested": "SELECT count(*) FROM examples",
+    "deduped": "SELECT count(*) FROM deduped",
+    "curated": "SELECT count(*) FROM curated",
+    "train": "SELECT count(*) FROM train",
+    "val": "SELECT count(*) FROM val",
+    "test": "SELECT count(*) FROM test",
+}
+
+
+@dataclass
+class Summary:
+    stages: dict[str, int | None]
+    reasons: dict[str, int]
+    files: list[dict[str, object]]
+    db_path: str
+    exports_dir: str
+
+
+def _table_names(store: Store) -> set[str]:
+    with store.connect(read_only=True) as con:
+        rows = con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()
+    return {r[0] for r in rows}
+
+
+def read_summary(store: Store) -> Summary:
+    names = _table_names(store)
+    stages: dict[str, int | None] = {}
+    reasons: dict[str, int] = {}
+    with store.connect(read_only=True) as con:
+        for stage, sql in STAGE_QUERIES.items():
+            table = sql.rsplit("FROM ", 1)[1]
+            stages[stage] = con.execute(sql).fetchall()[0][0] if table in names else None
+        if "quarantine" in names:
+            rows = con.execute("SELECT reason, count(*) FROM quarantine GROUP BY reason ORDER BY 2 DESC, 1").fetchall()
+            reasons = {r: int(n) for r, n in rows}
+    manifest = store.exports_dir / MANIFEST
+    files = orjson.loads(manifest.read_bytes())["files"] if manifest.exists() else []
+    return Summary(stages, reasons, files, str(store.db_path), str(store.exports_dir))
+
+
+def render_summary(summary: Summary) -> str:
+    lines = ["Records per stage:"]
+    lines += [f"  {k:12s} {'-' if v is None else v}" for k, v in summary.stages.items()]
+    lines.append("Quarantined per reason:" + ("" if summary.reasons else " none"))
+    lines += [f"  {k:24s} {v}" for k, v in summary.reasons.items()]
+    lines.append(f"Database: {summary.db_path}")
+    lines.append(f"Exports:  {summary.exports_dir}")
+    lines += [f"  {f['path']:28s} {f['records']:>7} records" for f in summary.files]
+    return "\n".join(lines)
