@@ -133,8 +133,12 @@ def _unwrap_document(doc: Any) -> list[Any]:
 
 
 def _looks_like_jsonl(text: bytes) -> bool:
-    lines = [ln for ln in text.split(b"\n", 3)[:3] if ln.strip()]
-    return len(lines) >= 2 and all(ln.lstrip().startswith((b"{", b"[")) for ln in lines)
+    """True when the first line on its own is a JSON object or array (a damaged array starts with "[")."""
+    first = next((ln for ln in text.split(b"\n", 20)[:20] if ln.strip()), b"")
+    try:
+        return isinstance(orjson.loads(first), (dict, list))
+    except orjson.JSONDecodeError:
+        return False
 
 
 def iter_json(data: bytes, notes: FileNotes, max_record_bytes: int) -> Iterator[RawRow]:

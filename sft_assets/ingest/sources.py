@@ -86,3 +86,14 @@ def ingest_sources(loaded: LoadedConfig, workers: int = 1) -> IngestOutcome:
         quarantine=pa.concat_tables([r.quarantine for r in results]) if results else QUARANTINE_SCHEMA.empty_table(),
         files=pa.Table.from_pylist([_file_row(r) for r in results], schema=FILES_SCHEMA),
     )
+
+
+def source_fingerprint(loaded: LoadedConfig) -> str:
+    """A hash of every source file's path, size and modification time, plus the config file itself."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in [loaded.path, *(loaded.absolute(f) for files in loaded.files.values() for f in files)]:
+        stat = path.stat()
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:20]

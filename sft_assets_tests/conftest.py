@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _quiet_environment() -> None:
+    os.environ["GX_ANALYTICS_ENABLED"] = "False"
+    os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    """Definitions need the dbt manifest; build it once per test session."""
+    from sft_assets.dbt_project import ensure_manifest
+
+    return ensure_manifest()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"realistic data folder {SHARED_DATA} is absent")
+    return SHARED_DATA
+
+
+def write_config(folder: Path, sources: list[dict], **sections: object) -> Path:
+    """Write a curation.yaml into `folder` whose data_root is `folder/data`."""
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    body = {"data_root": "data", "sources": sources, **sections}
+    path = folder / "curation.yaml"
+    path.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    return path

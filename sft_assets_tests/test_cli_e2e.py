@@ -1,0 +1,81 @@
+"""One end-to-end run of the CLI on the bundled sample, dbt included, as a user would type it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+
+def sft(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sft_assets.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+@pytest.fixture(scope="module")
+def run_home(tmp_path_factory: pytest.TempPathFactory, dbt_manifest) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    home = tmp_path_factory.mktemp("cli_home")
+    return home, sft("run", "--home", str(home), cwd=home)
+
+
+def test_run_succeeds_with_progress_and_summary(run_home) -> None:
+    home, proc = run_home
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "materialized examples (33 rows)" in proc.stderr
+    assert "check        curated:curated_format_gate passed" in proc.stderr
+    out = proc.stdout
+    assert "  read         51" in out and "  quarantined  18" in out and "  deduped      31" in out
+    assert "  nul_byte                 1" in out
+    assert "openai/train.jsonl" in out and "failed" in out and "succeeded" in out
+    assert (home / "exports" / "openai" / "train.jsonl").is_file()
+
+
+def test_dbt_marts_are_built_on_the_same_database(run_home) -> None:
+    home, _ = run_home
+    con = duckdb.connect(str(home / "sft_assets.duckdb"), read_only=True)
+    try:
+        funnel = dict(con.execute("SELECT stage, sum(records) FROM reports.funnel GROUP BY stage").fetchall())
+        splits = con.execute("SELECT sum(examples) FROM reports.split_stats").fetchall()[0][0]
+    finally:
+        con.close()
+    assert funnel["read"] == 51 and funnel["quarantined"] == 18 and funnel["curated"] == 31
+    assert splits == 31
+
+
+def test_no_lock_errors_in_the_run_log(run_home) -> None:
+    home, proc = run_home
+    log = (home / "logs" / "last_run.log").read_text(encoding="utf-8")
+    assert "Completed successfully" in log
+    assert "lock" not in (log + proc.stderr).lower()
+
+
+def test_explain_and_report(run_home) -> None:
+    home, _ = run_home
+    con = duckdb.connect(str(home / "sft_assets.duckdb"), read_only=True)
+    try:
+        dup = con.execute("SELECT example_id FROM record_events WHERE source = 'chat_en'").fetchall()[0][0]
+        kept = con.execute("SELECT example_id FROM train LIMIT 1").fetchall()[0][0]
+    finally:
+        con.close()
+    explained = sft("explain", dup, "--home", str(home), cwd=home)
+    assert explained.returncode == 0
+    assert "[dedup_exact] dropped by exact_duplicate" in explained.stdout
+    assert "chat_en chat_en.jsonl line 11" in explained.stdout
+    in_train = sft("explain", kept, "--home", str(home), cwd=home)
+    assert "Fate: in the train split" in in_train.stdout
+    missing = sft("explain", "does-not-exist", "--home", str(home), cwd=home)
+    assert missing.returncode == 1 and "No example with id 'does-not-exist'" in missing.stdout
+    report = sft("report", "--home", str(home), cwd=home)
+    assert report.returncode == 0 and "  curated      31" in report.stdout
+
+
+def test_bad_config_fails_before_any_work(tmp_path: Path) -> None:
+    config = tmp_path / "curation.yaml"
+    config.write_text("sources:\n  - name: a\n    path: missing.jsonl\n    format: excel\n")
+    proc = sft("run", "--config", str(config), "--home", str(tmp_path / "home"), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert f"{config}: sources[0].format: Input should be" in proc.stderr
+    assert not (tmp_path / "home" / "sft_assets.duckdb").exists()

@@ -1,0 +1,178 @@
+"""Whole files: containers, encodings, damage; per file rows read = examples + quarantined."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from sft_assets.ingest.ingest_file import FileTask, ingest_file, ingest_pool
+
+GOOD = {"messages": [{"role": "user", "content": "question"}, {"role": "assistant", "content": "answer"}]}
+
+
+def line(obj: object) -> bytes:
+    return json.dumps(obj, ensure_ascii=False).encode()
+
+
+def ingest(path: Path, **kwargs):
+    result = ingest_file(FileTask(source="s", path=path, file=path.name, **kwargs))
+    assert result.rows_read == result.n_examples + result.n_quarantined
+    return result
+
+
+def quarantined(result) -> list[tuple[str, str]]:
+    q = result.quarantine
+    return list(zip(q.column("locator").to_pylist(), q.column("reason").to_pylist(), strict=True))
+
+
+def test_jsonl_bad_lines_are_quarantined_and_the_rest_kept(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b"\n".join([
+        line(GOOD),
+        b'{"messages": [',
+        b"",
+        line([1, 2]),
+        b'{"messages": [{"role": "user", "content": "a\x00b"}]}',
+        b'{"messages": [{"role": "user", "content": "caf\xe9"}]}',
+        line(GOOD | {"id": 2}),
+    ]) + b"\n")
+    result = ingest(path)
+    assert result.n_examples == 2
+    assert quarantined(result) == [
+        ("line 2", "invalid_json"), ("line 4", "invalid_message"), ("line 5", "nul_byte"), ("line 6", "invalid_utf8"),
+    ]
+    assert result.rows_read == 6  # the blank line is not a row
+    raw = result.quarantine.column("raw").to_pylist()
+    assert raw[0] == '{"messages": ['
+    assert "\\xe9" in raw[3]  # invalid bytes kept visibly, nothing lost
+
+
+def test_oversized_rows_are_not_parsed(tmp_path: Path) -> None:
+    path = tmp_path / "big.jsonl"
+    big = GOOD | {"pad": "x" * 500}
+    path.write_bytes(line(GOOD) + b"\n" + line(big) + b"\n")
+    result = ingest(path, max_record_bytes=200)
+    assert quarantined(result) == [("line 2", "oversized_record")]
+    assert len(result.quarantine.column("raw")[0].as_py()) > 500
+
+
+@pytest.mark.parametrize(
+    ("name", "encode", "encoding", "bom"),
+    [
+        ("bom.jsonl", lambda t: b"\xef\xbb\xbf" + t.encode("utf-8"), "utf-8", True),
+        ("u16.jsonl", lambda t: t.encode("utf-16"), "utf-16", True),
+        ("u16le.jsonl", lambda t: t.encode("utf-16-le"), "utf-16-le", False),
+        ("u16be.jsonl", lambda t: t.encode("utf-16-be"), "utf-16-be", False),
+    ],
+)
+def test_bom_and_utf16_files_are_read(tmp_path: Path, name: str, encode, encoding: str, bom: bool) -> None:
+    text = json.dumps(GOOD, ensure_ascii=False) + "\n" + json.dumps({"messages": [
+        {"role": "user", "content": "你好"}, {"role": "assistant", "content": "您好"}]}, ensure_ascii=False) + "\n"
+    path = tmp_path / name
+    path.write_bytes(encode(text))
+    result = ingest(path)
+    assert (result.n_examples, result.n_quarantined) == (2, 0)
+    assert (result.notes.encoding, result.notes.bom) == (encoding, bom)
+
+
+def test_crlf_and_gzip(tmp_path: Path) -> None:
+    path = tmp_path / "rows.jsonl.gz"
+    path.write_bytes(gzip.compress(line(GOOD) + b"\r\n" + line(GOOD | {"n": 1}) + b"\r\n"))
+    result = ingest(path)
+    assert result.n_examples == 2
+    assert result.notes.crlf and result.notes.compressed
+
+
+def test_truncated_gzip_keeps_what_was_read_and_says_so(tmp_path: Path) -> None:
+    data = gzip.compress(b"".join(line(GOOD | {"n": i}) + b"\n" for i in range(200)))
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(data[: len(data) - 40])
+    result = ingest(path)
+    assert result.n_examples > 100
+    assert result.quarantine.column("reason").to_pylist()[-1] == "truncated_file"
+    assert result.quarantine.column("locator").to_pylist()[-1] == "end of file"
+
+
+def test_damaged_json_array_is_recovered_item_by_item(tmp_path: Path) -> None:
+    good = json.dumps(GOOD)
+    path = tmp_path / "array.json"
+    path.write_text(f"[\n{good},\n{{\"messages\": [oops]}},\n{good.replace('answer', 'other')},\n42\n]")
+    result = ingest(path)
+    assert result.n_examples == 2
+    assert quarantined(result) == [("item 2", "invalid_json"), ("item 4", "not_an_object")]
+    assert result.quarantine.column("raw")[0].as_py() == '{"messages": [oops]}'
+
+
+def test_json_file_holding_json_lines(tmp_path: Path) -> None:
+    path = tmp_path / "lines.json"
+    path.write_bytes(line(GOOD) + b"\n" + line(GOOD | {"n": 2}) + b"\n{broken\n")
+    result = ingest(path)
+    assert result.n_examples == 2
+    assert quarantined(result) == [("line 3", "invalid_json")]
+
+
+def test_json_wrapper_object_with_one_record_list(tmp_path: Path) -> None:
+    path = tmp_path / "wrapped.json"
+    path.write_text(json.dumps({"version": 1, "data": [GOOD, GOOD | {"n": 1}]}))
+    assert ingest(path).n_examples == 2
+
+
+def test_csv_and_tsv_tables(tmp_path: Path) -> None:
+    csv_path = tmp_path / "qa.csv"
+    csv_path.write_text('question,answer\r\n"multi\nline?",yes\r\nonly-one-field\r\n"q2","a2"\r\n', encoding="utf-8")
+    result = ingest(csv_path)
+    assert result.format == "qa"
+    assert result.n_examples == 2
+    assert quarantined(result) == [("row 2", "malformed_row")]
+    tsv_path = tmp_path / "pairs.tsv"
+    tsv_path.write_text("Q\tA\nhello\tworld\n", encoding="utf-8")
+    result = ingest(tsv_path, format="qa", columns={"user": "Q", "assistant": "A"})
+    assert result.n_examples == 1
+
+
+def test_parquet_rows(tmp_path: Path) -> None:
+    path = tmp_path / "rows.parquet"
+    pq.write_table(pa.Table.from_pylist([{"instruction": "i", "input": "", "output": "o"},
+                                         {"instruction": "i2", "input": "", "output": ""}]), path)
+    result = ingest(path)
+    assert result.format == "alpaca"
+    assert quarantined(result) == [("row 2", "empty_turn")]
+
+
+def test_unknown_format_quarantines_every_row(tmp_path: Path) -> None:
+    path = tmp_path / "titles.json"
+    path.write_text(json.dumps([{"title": "a"}, {"title": "b"}]))
+    result = ingest(path)
+    assert result.format is None
+    assert [r for _, r in quarantined(result)] == ["unknown_format", "unknown_format"]
+
+
+def test_forced_format_overrides_detection(tmp_path: Path) -> None:
+    path = tmp_path / "qa.jsonl"
+    path.write_bytes(line({"question": "q", "answer": "a"}) + b"\n")
+    result = ingest(path, format="alpaca")
+    assert quarantined(result) == [("line 1", "missing_content")]
+
+
+def test_parallel_conversion_matches_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sft_assets.ingest.ingest_file as module
+
+    monkeypatch.setattr(module, "PARALLEL_MIN_BYTES", 1)
+    path = tmp_path / "many.jsonl"
+    rows = [line(GOOD | {"n": i}) if i % 7 else b"{bad" for i in range(400)]
+    path.write_bytes(b"\n".join(rows) + b"\n")
+    task = FileTask(source="s", path=path, file=path.name)
+    serial = ingest_file(task)
+    pool = ingest_pool(2)
+    try:
+        parallel = ingest_file(task, pool)
+    finally:
+        pool.shutdown()
+    assert parallel.examples.equals(serial.examples)
+    assert parallel.quarantine.equals(serial.quarantine)
+    assert parallel.rows_read == serial.rows_read == 400

@@ -1,0 +1,164 @@
+"""The Python assets through dg.materialize on the bundled sample, with test resources per home folder."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import dagster as dg
+import orjson
+import pyarrow as pa
+import pytest
+
+from sft_assets.config import SAMPLE_CONFIG
+from sft_assets.defs.curate.assets import curated, deduped
+from sft_assets.defs.curate.checks import curated_format_gate
+from sft_assets.defs.export.assets import exports
+from sft_assets.defs.ingest.assets import ingest
+from sft_assets.defs.split.assets import splits
+from sft_assets.resources import CurationConfigResource, StoreResource
+from sft_assets.store import Store
+from sft_assets_tests.conftest import write_config
+
+PYTHON_ASSETS = [ingest, deduped, curated, curated_format_gate, splits, exports]
+SAMPLE_REASONS = {
+    "empty_turn": 3, "missing_content": 2, "invalid_json": 1, "invalid_tool_call": 1, "invalid_utf8": 1,
+    "malformed_row": 1, "missing_messages": 1, "no_assistant_turn": 1, "no_user_turn": 1, "non_string_content": 1,
+    "not_an_object": 1, "nul_byte": 1, "oversized_record": 1, "roles_not_alternating": 1, "unknown_role": 1,
+}
+
+
+def materialize(home: Path, config: Path = SAMPLE_CONFIG, assets=PYTHON_ASSETS, selection=None):
+    return dg.materialize(
+        assets,
+        resources={"curation": CurationConfigResource(path=str(config)), "store": StoreResource(home=str(home))},
+        instance=dg.DagsterInstance.ephemeral(),
+        run_config={"ops": {"ingest": {"config": {"workers": 1}}}} if ingest in assets else None,
+        selection=selection,
+        raise_on_error=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def sample_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    result = materialize(home)
+    assert result.success
+    return home
+
+
+def count(store: Store, table: str) -> int:
+    return store.query(f'SELECT count(*) AS n FROM "{table}"').column("n")[0].as_py()
+
+
+def test_sample_counts_per_stage(sample_home: Path) -> None:
+    store = Store(sample_home)
+    assert count(store, "examples") == 33
+    assert count(store, "quarantine") == 18
+    assert count(store, "deduped") == 31
+    assert count(store, "curated") == 31
+    assert count(store, "train") + count(store, "val") + count(store, "test") == 31
+    reasons = Counter(store.query("SELECT reason FROM quarantine").column("reason").to_pylist())
+    assert reasons == SAMPLE_REASONS
+
+
+def test_rows_read_equals_examples_plus_quarantined_per_file(sample_home: Path) -> None:
+    files = Store(sample_home).query("SELECT * FROM ingest_files ORDER BY source").to_pylist()
+    assert len(files) == 6
+    assert sum(f["rows_read"] for f in files) == 51
+    for f in files:
+        assert f["rows_read"] == f["examples"] + f["quarantined"], f
+    by_file = {f["file"]: f for f in files}
+    assert by_file["alpaca_zh.json"]["encoding"] == "utf-16"
+    assert by_file["sharegpt_zh.json"]["bom"] is True
+    assert by_file["dolly_en.jsonl.gz"]["crlf"] is True
+
+
+def test_exact_duplicates_are_dropped_with_the_kept_id(sample_home: Path) -> None:
+    store = Store(sample_home)
+    events = store.query("SELECT * FROM record_events WHERE stage = 'dedup_exact' ORDER BY source, locator").to_pylist()
+    assert [(e["source"], e["locator"], e["rule"]) for e in events] == [
+        ("chat_en", "line 11", "exact_duplicate"), ("dolly_en", "line 5", "exact_duplicate")]
+    kept = {r["example_id"] for r in store.query("SELECT example_id FROM deduped").to_pylist()}
+    assert all(e["value"] in kept for e in events)
+    assert events[1]["value"] == events[1]["example_id"]  # same canonical content from two sources
+    assert "chat_en line 6" in events[1]["detail"]
+
+
+def test_exports_match_the_manifest_and_the_splits(sample_home: Path) -> None:
+    import hashlib
+
+    store = Store(sample_home)
+    manifest = orjson.loads((store.exports_dir / "manifest.json").read_bytes())
+    assert {f["path"] for f in manifest["files"]} == {
+        f"{fmt}/{split}.jsonl" for fmt in ("openai", "sharegpt", "alpaca") for split in ("train", "val", "test")}
+    for entry in manifest["files"]:
+        data = (store.exports_dir / entry["path"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"]
+        assert data.count(b"\n") == entry["records"]
+        if entry["format"] == "openai":
+            assert entry["records"] == count(store, entry["split"])
+    first = orjson.loads((store.exports_dir / "openai" / "train.jsonl").read_bytes().splitlines()[0])
+    assert first["messages"][-1]["role"] == "assistant"
+
+
+def test_materialization_metadata_shows_counts_and_previews(tmp_path: Path) -> None:
+    result = materialize(tmp_path, assets=[ingest])
+    [examples] = [m for m in result.asset_materializations_for_node("ingest") if m.asset_key.path == ["examples"]]
+    assert examples.metadata["rows_read"].value == 51
+    assert "chat_en.jsonl" in examples.metadata["files"].value
+    [quarantine] = [m for m in result.asset_materializations_for_node("ingest") if m.asset_key.path == ["quarantine"]]
+    assert "| roles_not_alternating | 1 |" in quarantine.metadata["per_reason"].value
+
+
+def test_same_inputs_give_byte_identical_outputs(sample_home: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    assert materialize(other).success
+    a, b = Store(sample_home), Store(other)
+    for path in sorted(p.relative_to(a.exports_dir) for p in a.exports_dir.rglob("*") if p.is_file()):
+        assert (a.exports_dir / path).read_bytes() == (b.exports_dir / path).read_bytes(), path
+    for table in ("examples", "quarantine", "deduped", "curated", "train", "val", "test"):
+        assert a.query(f'SELECT * FROM "{table}"').equals(b.query(f'SELECT * FROM "{table}"')), table
+
+
+def test_new_data_never_moves_an_example_to_another_split(sample_home: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(sample_home, home)
+    before = {r["example_id"]: r["split"] for r in Store(home).query("SELECT * FROM split_assignments").to_pylist()}
+    data = tmp_path / "cfg" / "data"
+    data.mkdir(parents=True)
+    for f in (SAMPLE_CONFIG.parent / "data").iterdir():
+        shutil.copy(f, data / f.name)
+    extra = [{"messages": [{"role": "user", "content": f"new question {i}"}, {"role": "assistant", "content": f"answer {i}"}]}
+             for i in range(60)]
+    (data / "extra.jsonl").write_bytes(b"\n".join(orjson.dumps(r) for r in extra))
+    import yaml
+
+    sample = yaml.safe_load(SAMPLE_CONFIG.read_text(encoding="utf-8"))
+    config = write_config(tmp_path / "cfg", [*sample["sources"], {"name": "extra", "path": "extra.jsonl"}],
+                          ingest=sample["ingest"], split={"seed": 20240601, "ratios": {"train": 0.5, "val": 0.25, "test": 0.25}})
+    assert materialize(home, config).success
+    after = {r["example_id"]: r["split"] for r in Store(home).query("SELECT * FROM split_assignments").to_pylist()}
+    assert len(after) == len(before) + 60
+    assert all(after[i] == s for i, s in before.items())
+
+
+def test_the_format_gate_blocks_the_splits(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    good = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
+    bad = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}, {"role": "user", "content": "dangling"}]
+    rows = [
+        {"example_id": "good0001", "source": "s", "file": "f", "locator": "line 1", "messages": orjson.dumps(good).decode()},
+        {"example_id": "bad00001", "source": "s", "file": "f", "locator": "line 2", "messages": orjson.dumps(bad).decode()},
+    ]
+    store.replace_table("deduped", pa.Table.from_pylist(rows))
+    result = materialize(tmp_path, assets=[curated, curated_format_gate, splits],
+                         selection=["curated", "train", "val", "test"])
+    assert not result.success
+    [evaluation] = result.get_asset_check_evaluations()
+    assert not evaluation.passed
+    failures = evaluation.metadata["failures"].value
+    assert {f["column"] for f in failures} == {"last_role"}
+    assert failures[0]["example_ids"] == ["bad00001"]
+    assert not store.has_table("train")
