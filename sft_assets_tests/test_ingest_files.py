@@ -159,13 +159,15 @@ def test_forced_format_overrides_detection(tmp_path: Path) -> None:
     assert quarantined(result) == [("line 1", "missing_content")]
 
 
-def test_parallel_conversion_matches_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("name", ["many.jsonl", "many.jsonl.gz"])
+def test_parallel_conversion_matches_serial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     import sft_assets.ingest.ingest_file as module
 
     monkeypatch.setattr(module, "PARALLEL_MIN_BYTES", 1)
-    path = tmp_path / "many.jsonl"
+    path = tmp_path / name
     rows = [line(GOOD | {"n": i}) if i % 7 else b"{bad" for i in range(400)]
-    path.write_bytes(b"\n".join(rows) + b"\n")
+    data = b"\n".join(rows) + b"\n"
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
     task = FileTask(source="s", path=path, file=path.name)
     serial = ingest_file(task)
     pool = ingest_pool(2)
@@ -176,3 +178,4 @@ def test_parallel_conversion_matches_serial(tmp_path: Path, monkeypatch: pytest.
     assert parallel.examples.equals(serial.examples)
     assert parallel.quarantine.equals(serial.quarantine)
     assert parallel.rows_read == serial.rows_read == 400
+    assert serial.quarantine.column("locator").to_pylist()[:2] == ["line 1", "line 8"]

@@ -108,8 +108,18 @@ def parse_json_line(line: bytes, max_record_bytes: int) -> tuple[Any, RecordErro
         return None, RecordError("invalid_json", str(exc))
 
 
+def _lines(data: bytes, block: int = 4 << 20) -> Iterator[bytes]:
+    """The lines of `data`, split a few MiB at a time so that reading only the first rows stays cheap."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", min(start + block, len(data)))
+        end = len(data) if end < 0 else end
+        yield from data[start:end].split(b"\n")
+        start = end + 1
+
+
 def iter_jsonl(data: bytes, notes: FileNotes, max_record_bytes: int, first_line: int = 1) -> Iterator[RawRow]:
-    for number, line in enumerate(data.split(b"\n"), start=first_line):
+    for number, line in enumerate(_lines(data), start=first_line):
         if line.endswith(b"\r"):
             notes.crlf = True
             line = line[:-1]
@@ -292,14 +302,14 @@ def load_file(path: Path, container: str | None = None) -> tuple[FileNotes, byte
     return notes, data
 
 
-def split_lines(data: bytes, parts: int) -> list[tuple[int, bytes]]:
-    """Cut JSONL bytes into about `parts` pieces at line ends: (number of the piece's first line, bytes)."""
+def split_lines(data: bytes, parts: int) -> list[tuple[int, int, int]]:
+    """Cut JSONL bytes into about `parts` pieces at line ends: (first line number, start byte, end byte)."""
     size = max(1, len(data) // parts)
     pieces, start, line = [], 0, 1
     while start < len(data):
         end = data.find(b"\n", min(start + size, len(data) - 1))
         end = len(data) if end < 0 else end + 1
-        pieces.append((line, data[start:end]))
+        pieces.append((line, start, end))
         line += data.count(b"\n", start, end)
         start = end
     return pieces

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -115,14 +116,7 @@ def ingest_file(task: FileTask, pool: Executor | None = None) -> FileIngest:
     fmt, rows = _peek_format(rows, task.format)
     result = FileIngest(source=task.source, file=task.file, format=fmt, notes=notes)
     if pool is not None and notes.container == "jsonl" and len(data) >= PARALLEL_MIN_BYTES:
-        parts = [
-            pool.submit(_convert_chunk, task, fmt, line, chunk) for line, chunk in split_lines(data, PIECES)
-        ]
-        tables = [future.result() for future in parts]
-        notes.crlf = notes.crlf or any(t[2] for t in tables)
-        result.examples = pa.concat_tables([t[0] for t in tables])
-        result.quarantine = pa.concat_tables([t[1] for t in tables])
-        result.rows_read = sum(t[3] for t in tables)
+        _convert_in_pool(pool, result, task, data)
     else:
         columns = _Columns()
         _convert_rows(columns, task, fmt, notes.container, rows)
@@ -166,13 +160,53 @@ def _convert_rows(columns: _Columns, task: FileTask, fmt: str | None, container:
         _add_quarantine(columns, task.source, task.file, locator, index, error, raw_text)
 
 
-def _convert_chunk(
-    task: FileTask, fmt: str | None, first_line: int, chunk: bytes
-) -> tuple[pa.Table, pa.Table, bool, int]:
+def _convert_in_pool(pool: Executor, result: FileIngest, task: FileTask, data: bytes) -> None:
+    """Convert a large JSONL file in pieces on the pool, in file order.
+
+    A plain UTF-8 file is read by the workers themselves (byte ranges); a decompressed or transcoded one
+    is shipped to them. Workers hand their tables back as Arrow IPC files that are memory-mapped here,
+    so no large result travels through a pipe.
+    """
+    on_disk = not result.notes.compressed and result.notes.encoding == "utf-8" and not result.notes.bom
+    with tempfile.TemporaryDirectory(prefix="sft-ingest-") as scratch:
+        futures = [
+            pool.submit(
+                _convert_piece, task, result.format, line, (start, end) if on_disk else data[start:end],
+                f"{scratch}/{number}",
+            )
+            for number, (line, start, end) in enumerate(split_lines(data, PIECES))
+        ]
+        pieces = [future.result() for future in futures]
+        result.examples = pa.concat_tables([_read_ipc(f"{prefix}.examples") for prefix, _, _ in pieces])
+        result.quarantine = pa.concat_tables([_read_ipc(f"{prefix}.quarantine") for prefix, _, _ in pieces])
+    result.notes.crlf = result.notes.crlf or any(crlf for _, crlf, _ in pieces)
+    result.rows_read = sum(rows for _, _, rows in pieces)
+
+
+def _convert_piece(
+    task: FileTask, fmt: str | None, first_line: int, piece: tuple[int, int] | bytes, prefix: str
+) -> tuple[str, bool, int]:
+    if isinstance(piece, tuple):
+        with open(task.path, "rb") as fh:
+            fh.seek(piece[0])
+            piece = fh.read(piece[1] - piece[0])
     notes = FileNotes(container="jsonl")
     columns = _Columns()
-    _convert_rows(columns, task, fmt, "jsonl", iter_jsonl(chunk, notes, task.max_record_bytes, first_line))
-    return *columns.tables(), notes.crlf, columns.rows_read
+    _convert_rows(columns, task, fmt, "jsonl", iter_jsonl(piece, notes, task.max_record_bytes, first_line))
+    examples, quarantine = columns.tables()
+    _write_ipc(f"{prefix}.examples", examples)
+    _write_ipc(f"{prefix}.quarantine", quarantine)
+    return prefix, notes.crlf, columns.rows_read
+
+
+def _write_ipc(path: str, table: pa.Table) -> None:
+    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+
+
+def _read_ipc(path: str) -> pa.Table:
+    # the mapping stays valid after the scratch folder is removed (POSIX unlink semantics)
+    return pa.ipc.open_file(pa.memory_map(path)).read_all()
 
 
 def ingest_pool(workers: int) -> Executor | None:
