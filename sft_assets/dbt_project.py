@@ -34,3 +34,9 @@ def ensure_manifest() -> Path:
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
         dbt_resource().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
     return manifest
+
+
+def prepare_if_dev() -> None:
+    """Under `dagster dev`, refresh the manifest so dbt edits show up without a separate build step."""
+    if dbt_project.preparer.using_dagster_dev():
+        ensure_manifest()

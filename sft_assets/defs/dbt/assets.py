@@ -5,11 +5,11 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from sft_assets.dbt_project import dbt_project
+from sft_assets.dbt_project import dbt_project, prepare_if_dev
 from sft_assets.resources import StoreResource
 from sft_assets.store import HOME_ENV
 
-dbt_project.prepare_if_dev()
+prepare_if_dev()
 
 
 class FolderGroups(DagsterDbtTranslator):
