@@ -15,6 +15,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sft_assets.filter.settings import FilterConfig
 from sft_assets.ingest.containers import CONTAINERS
 from sft_assets.ingest.formats import FORMATS
 from sft_assets.records import ORIGINS
@@ -79,6 +80,53 @@ class TokensConfig(_Strict):
     usd_per_million_training_tokens: float = Field(default=8.0, ge=0)
 
 
+PiiAction = Literal["redact", "drop", "flag", "off"]
+
+
+class PiiConfig(_Strict):
+    """Per type of personal data or secret: redact to a typed placeholder, drop the record, flag it, or off."""
+
+    email: PiiAction = "redact"
+    phone: PiiAction = "redact"
+    cn_id: PiiAction = "redact"
+    bank_card: PiiAction = "redact"
+    ip: PiiAction = "redact"
+    openai_key: PiiAction = "redact"
+    aws_key: PiiAction = "redact"
+    github_token: PiiAction = "redact"
+    private_key: PiiAction = "redact"
+    generic_secret: PiiAction = "redact"
+
+
+class BoilerplateConfig(_Strict):
+    enabled: bool = True
+    extra_patterns: list[str] = []  # regular expressions added to the built-in English/Chinese ad patterns
+    remove_link_only_lines: bool = True
+
+    @field_validator("extra_patterns")
+    @classmethod
+    def _compiles(cls, value: list[str]) -> list[str]:
+        import re
+
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
+        return value
+
+
+class CleanConfig(_Strict):
+    unicode_repair: bool = True
+    control_chars: bool = True
+    html: bool = True
+    boilerplate: BoilerplateConfig = BoilerplateConfig()
+    whitespace: bool = True
+    max_blank_lines: int = Field(default=1, ge=0)
+    no_input: bool = True
+    pii: PiiConfig = PiiConfig()
+
+
 class ExportsConfig(_Strict):
     formats: list[Literal["openai", "sharegpt", "alpaca"]] = ["openai"]
 
@@ -89,6 +137,8 @@ class CurationConfig(_Strict):
     ingest: IngestConfig = IngestConfig()
     split: SplitConfig = SplitConfig()
     tokens: TokensConfig = TokensConfig()
+    clean: CleanConfig = CleanConfig()
+    filter: FilterConfig = FilterConfig()
     exports: ExportsConfig = ExportsConfig()
 
     @model_validator(mode="after")

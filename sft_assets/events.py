@@ -54,3 +54,15 @@ def events_table(
         },
         schema=EVENTS_SCHEMA,
     )
+
+
+EventRow = tuple[str, str, str, str, str, str, str | None, str | None, str | None]
+# (example_id, source, file, locator, decision, rule, value, threshold, detail)
+
+
+def events_from_rows(run_id: str, stage: str, rows: list[EventRow]) -> pa.Table:
+    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in range(9)]
+    names = ("example_id", "source", "file", "locator", "decision", "rule", "value", "threshold", "detail")
+    data = {"run_id": [run_id] * len(rows), "stage": [stage] * len(rows)}
+    data.update({name: list(col) for name, col in zip(names, columns, strict=True)})
+    return pa.Table.from_pydict(data, schema=EVENTS_SCHEMA)

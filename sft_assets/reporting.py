@@ -41,3 +41,12 @@ def markdown_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str] | N
 def counts_table(counts: Mapping[str, int], key: str = "reason", value: str = "count") -> str:
     rows = [{key: k, value: v} for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
     return markdown_table(rows, [key, value])
+
+
+def decisions_table(counts: Mapping[str, int], samples: Mapping[str, Sequence[str]]) -> str:
+    """One row per (decision, rule): how many examples, and a few example ids to look at."""
+    rows = []
+    for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        decision, rule = key.split(":", 1)
+        rows.append({"rule": rule, "decision": decision, "examples": n, "example_ids": ", ".join(samples.get(key, []))})
+    return markdown_table(rows, ["rule", "decision", "examples", "example_ids"])

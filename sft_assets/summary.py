@@ -13,6 +13,8 @@ STAGE_QUERIES = {
     "read": "SELECT coalesce(sum(rows_read), 0) FROM ingest_files",
     "quarantined": "SELECT count(*) FROM quarantine",
     "ingested": "SELECT count(*) FROM examples",
+    "cleaned": "SELECT count(*) FROM cleaned",
+    "filtered": "SELECT count(*) FROM filtered",
     "deduped": "SELECT count(*) FROM deduped",
     "curated": "SELECT count(*) FROM curated",
     "train": "SELECT count(*) FROM train",

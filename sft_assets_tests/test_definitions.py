@@ -18,12 +18,13 @@ def test_every_asset_is_present_and_grouped_by_stage(defs: dg.Definitions) -> No
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert groups == {
         "examples": "ingest", "quarantine": "ingest", "ingest_files": "ingest",
-        "deduped": "curate", "curated": "curate",
+        "cleaned": "curate", "filtered": "curate", "record_events": "curate", "deduped": "curate", "curated": "curate",
         "train": "split", "val": "split", "test": "split",
         "exports": "export",
         "stg_examples": "staging", "stg_quarantine": "staging", "stg_ingest_files": "staging",
         "stg_deduped": "staging", "stg_curated": "staging", "stg_split_examples": "staging",
-        "funnel": "marts", "quarantine_reasons": "marts", "split_stats": "marts",
+        "stg_cleaned": "staging", "stg_filtered": "staging", "stg_record_events": "staging",
+        "funnel": "marts", "quarantine_reasons": "marts", "split_stats": "marts", "rule_outcomes": "marts",
     }
 
 

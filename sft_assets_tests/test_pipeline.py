@@ -14,6 +14,7 @@ import pytest
 from sft_assets.config import SAMPLE_CONFIG
 from sft_assets.defs.curate.assets import curated, deduped
 from sft_assets.defs.curate.checks import curated_format_gate
+from sft_assets.defs.curate.clean_filter import cleaned, filtered
 from sft_assets.defs.export.assets import exports
 from sft_assets.defs.ingest.assets import ingest
 from sft_assets.defs.split.assets import splits
@@ -21,7 +22,7 @@ from sft_assets.resources import CurationConfigResource, StoreResource
 from sft_assets.store import Store
 from sft_assets_tests.conftest import write_config
 
-PYTHON_ASSETS = [ingest, deduped, curated, curated_format_gate, splits, exports]
+PYTHON_ASSETS = [ingest, cleaned, filtered, deduped, curated, curated_format_gate, splits, exports]
 SAMPLE_REASONS = {
     "empty_turn": 3, "missing_content": 2, "invalid_json": 1, "invalid_tool_call": 1, "invalid_utf8": 1,
     "malformed_row": 1, "missing_messages": 1, "no_assistant_turn": 1, "no_user_turn": 1, "non_string_content": 1,
@@ -34,7 +35,8 @@ def materialize(home: Path, config: Path = SAMPLE_CONFIG, assets=PYTHON_ASSETS, 
         assets,
         resources={"curation": CurationConfigResource(path=str(config)), "store": StoreResource(home=str(home))},
         instance=dg.DagsterInstance.ephemeral(),
-        run_config={"ops": {"ingest": {"config": {"workers": 1}}}} if ingest in assets else None,
+        run_config={"ops": {name: {"config": {"workers": 1}}
+                            for name in ("ingest", "cleaned", "filtered") if any(a.node_def.name == name for a in assets)}},
         selection=selection,
         raise_on_error=False,
     )
@@ -130,7 +132,8 @@ def test_new_data_never_moves_an_example_to_another_split(sample_home: Path, tmp
     data.mkdir(parents=True)
     for f in (SAMPLE_CONFIG.parent / "data").iterdir():
         shutil.copy(f, data / f.name)
-    extra = [{"messages": [{"role": "user", "content": f"new question {i}"}, {"role": "assistant", "content": f"answer {i}"}]}
+    extra = [{"messages": [{"role": "user", "content": f"What is {i} plus {i + 1}, written out in words?"},
+                           {"role": "assistant", "content": f"{i} plus {i + 1} equals {2 * i + 1}."}]}
              for i in range(60)]
     (data / "extra.jsonl").write_bytes(b"\n".join(orjson.dumps(r) for r in extra))
     import yaml

@@ -6,17 +6,21 @@ with counts as (
     union all
     select source, 'ingested', 3, count(*) from {{ ref('stg_examples') }} group by source
     union all
-    select source, 'deduped', 4, count(*) from {{ ref('stg_deduped') }} group by source
+    select source, 'cleaned', 4, count(*) from {{ ref('stg_cleaned') }} group by source
     union all
-    select source, 'curated', 5, count(*) from {{ ref('stg_curated') }} group by source
+    select source, 'filtered', 5, count(*) from {{ ref('stg_filtered') }} group by source
     union all
-    select source, split, case split when 'train' then 6 when 'val' then 7 else 8 end, count(*)
+    select source, 'deduped', 6, count(*) from {{ ref('stg_deduped') }} group by source
+    union all
+    select source, 'curated', 7, count(*) from {{ ref('stg_curated') }} group by source
+    union all
+    select source, split, case split when 'train' then 8 when 'val' then 9 else 10 end, count(*)
     from {{ ref('stg_split_examples') }} group by source, split
 ),
 sources as (select distinct source from {{ ref('stg_ingest_files') }}),
 stages as (
-    select * from (values ('read', 1), ('quarantined', 2), ('ingested', 3), ('deduped', 4), ('curated', 5),
-                          ('train', 6), ('val', 7), ('test', 8)) as s(stage, stage_order)
+    select * from (values ('read', 1), ('quarantined', 2), ('ingested', 3), ('cleaned', 4), ('filtered', 5),
+                          ('deduped', 6), ('curated', 7), ('train', 8), ('val', 9), ('test', 10)) as s(stage, stage_order)
 )
 select
     sources.source || ':' || stages.stage as funnel_key,

@@ -8,12 +8,12 @@ from sft_assets.reporting import markdown_table
 from sft_assets.resources import CurationConfigResource, StoreResource
 
 
-@dg.asset(group_name="curate", kinds={"duckdb"}, deps=["examples"])
+@dg.asset(group_name="curate", kinds={"duckdb"}, deps=["filtered"])
 def deduped(context: dg.AssetExecutionContext, curation: CurationConfigResource, store: StoreResource):
     """Examples with exact duplicates (same normalized content) removed; each drop names the kept id."""
     config = curation.load().config
     db = store.store()
-    examples = db.query("SELECT * FROM examples")
+    examples = db.query("SELECT * FROM filtered")
     result = exact_dedup(examples, [s.name for s in config.sources])
     db.replace_table("deduped", result.kept)
     dropped = result.dropped

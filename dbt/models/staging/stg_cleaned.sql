@@ -1,0 +1,2 @@
+select example_id, source, file, locator
+from {{ source('sft', 'cleaned') }}

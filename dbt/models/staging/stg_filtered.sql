@@ -1,0 +1,2 @@
+select example_id, source, file, locator, is_refusal, flags
+from {{ source('sft', 'filtered') }}

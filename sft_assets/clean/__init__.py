@@ -1,0 +1,1 @@
+"""Cleaning: text repair, HTML and boilerplate removal, standardization, PII and secret redaction."""

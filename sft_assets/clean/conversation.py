@@ -1,0 +1,94 @@
+"""Clean one conversation: run the configured transforms and the PII/secret policy over every message."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sft_assets.clean.redact import PII_TYPES, redact
+from sft_assets.clean.transforms import (
+    DEFAULT_BOILERPLATE,
+    Boilerplate,
+    ControlChars,
+    HtmlStrip,
+    NoInputMarker,
+    UnicodeRepair,
+    Whitespace,
+)
+from sft_assets.config import CleanConfig
+
+
+@dataclass(frozen=True)
+class Cleaner:
+    """The transforms in the order they run, and which PII kinds get which action."""
+
+    transforms: tuple[Any, ...]
+    pii_actions: dict[str, str]
+
+    @classmethod
+    def from_config(cls, config: CleanConfig) -> Cleaner:
+        steps: list[Any] = []
+        if config.unicode_repair:
+            steps.append(UnicodeRepair())
+        if config.control_chars:
+            steps.append(ControlChars())
+        if config.html:
+            steps.append(HtmlStrip())
+        if config.boilerplate.enabled:
+            steps.append(Boilerplate(patterns=(*DEFAULT_BOILERPLATE, *config.boilerplate.extra_patterns),
+                                     remove_link_only_lines=config.boilerplate.remove_link_only_lines))
+        if config.no_input:
+            steps.append(NoInputMarker())
+        if config.whitespace:
+            steps.append(Whitespace(max_blank_lines=config.max_blank_lines))
+        actions = {kind: getattr(config.pii, kind) for kind in PII_TYPES}
+        return cls(transforms=tuple(steps), pii_actions=actions)
+
+
+@dataclass
+class CleanOutcome:
+    messages: list[dict[str, Any]]
+    changes: dict[str, list[int]] = field(default_factory=dict)  # rule -> [chars before, chars after]
+    pii: Counter[str] = field(default_factory=Counter)  # kind -> findings (redacted, flagged or dropping)
+    drop: str | None = None  # "pii_<kind>" when a kind with action drop was found
+    flags: list[str] = field(default_factory=list)
+
+    def note(self, rule: str, before: str, after: str) -> None:
+        record = self.changes.setdefault(rule, [0, 0])
+        record[0] += len(before)
+        record[1] += len(after)
+
+
+def clean_conversation(messages: list[dict[str, Any]], cleaner: Cleaner) -> CleanOutcome:
+    outcome = CleanOutcome(messages=[])
+    redact_kinds = frozenset(k for k, a in cleaner.pii_actions.items() if a == "redact")
+    watch_kinds = frozenset(k for k, a in cleaner.pii_actions.items() if a in ("drop", "flag"))
+    for message in messages:
+        text = message.get("content")
+        if not isinstance(text, str) or not text:
+            outcome.messages.append(message)
+            continue
+        for transform in cleaner.transforms:
+            if transform.name == "no_input" and message["role"] != "user":
+                continue
+            new = transform(text)
+            if new != text:
+                outcome.note(transform.name, text, new)
+                text = new
+        if redact_kinds:
+            redaction = redact(text, kinds=redact_kinds)
+            if redaction.counts:
+                outcome.note("pii_redaction", text, redaction.text)
+                outcome.pii.update(redaction.counts)
+                text = redaction.text
+        if watch_kinds:
+            found = redact(text, kinds=watch_kinds, replace=False).counts
+            outcome.pii.update(found)
+            for kind in sorted(found):
+                if cleaner.pii_actions[kind] == "drop" and outcome.drop is None:
+                    outcome.drop = f"pii_{kind}"
+                elif cleaner.pii_actions[kind] == "flag" and f"pii_{kind}" not in outcome.flags:
+                    outcome.flags.append(f"pii_{kind}")
+        outcome.messages.append({**message, "content": text} if text != message["content"] else message)
+    return outcome

@@ -1,0 +1,170 @@
+"""Find personal data and secrets in text and redact them to typed placeholders.
+
+Each detector is a candidate regex plus, where one exists, a validator (Luhn for bank cards, the GB 11643
+checksum for Chinese resident IDs, libphonenumber for international phone numbers, Shannon entropy from
+detect-secrets for generic secrets). Only the type and the count of a finding leave this module: matched
+values are never returned, logged or stored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+PII_TYPES = (
+    "private_key", "openai_key", "aws_key", "github_token", "email", "cn_id", "bank_card", "phone", "ip",
+    "generic_secret",
+)
+
+
+def luhn_valid(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch)
+        if i % 2 == 1:
+            n = n * 2 - 9 if n > 4 else n * 2
+        total += n
+    return total % 10 == 0
+
+
+CN_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CN_ID_CHECK = "10X98765432"
+
+
+def cn_id_valid(value: str) -> bool:
+    """A mainland resident ID: 17 digits, a real birth date, and the GB 11643 check character."""
+    value = value.upper()
+    try:
+        date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError:
+        return False
+    if not 1900 <= int(value[6:10]) <= 2100:
+        return False
+    check = sum(int(d) * w for d, w in zip(value[:17], CN_ID_WEIGHTS, strict=True)) % 11
+    return CN_ID_CHECK[check] == value[17]
+
+
+def _card_valid(match: str) -> bool:
+    digits = re.sub(r"[ -]", "", match)
+    return 13 <= len(digits) <= 19 and digits[0] in "3456" and luhn_valid(digits)
+
+
+def _phone_valid(match: str) -> bool:
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(match, None if match.startswith("+") else "US")
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.is_valid_number(number)
+
+
+@lru_cache(maxsize=1)
+def _entropy_plugins():
+    from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString, HexHighEntropyString
+
+    return Base64HighEntropyString(limit=4.5), HexHighEntropyString(limit=3.0)
+
+
+HEX = re.compile(r"^[0-9a-fA-F]+$")
+
+
+def _high_entropy(match: str) -> bool:
+    base64_plugin, hex_plugin = _entropy_plugins()
+    value = match
+    if len(value) < 20 or not re.search(r"\d", value) or not re.search(r"[A-Za-z]", value):
+        return False
+    if HEX.match(value):
+        return hex_plugin.calculate_shannon_entropy(value) > hex_plugin.entropy_limit
+    return base64_plugin.calculate_shannon_entropy(value) > base64_plugin.entropy_limit
+
+
+THREE_DIGITS = re.compile(r"\d\d\d")
+DOTTED_DIGITS = re.compile(r"\d\.\d+\.\d")
+SECRET_WORDS = ("key", "secret", "token", "passw")
+
+
+@dataclass(frozen=True)
+class Screen:
+    """Facts about a text computed once and shared by every detector's gate."""
+
+    text: str
+    lower: str
+    digits: bool  # three digits in a row somewhere
+
+
+def _has(*needles: str) -> Callable[[Screen], bool]:
+    return lambda screen: any(n in screen.text for n in needles)
+
+
+def _digits(screen: Screen) -> bool:
+    return screen.digits
+
+
+@dataclass(frozen=True)
+class Detector:
+    kind: str
+    pattern: re.Pattern[str]
+    valid: Callable[[str], bool] | None = None
+    group: int = 0  # which group of the match is the sensitive value
+    # A cheap test that must pass before the regex runs.
+    gate: Callable[[Screen], bool] = _digits
+
+
+DETECTORS: tuple[Detector, ...] = (
+    Detector("private_key", re.compile(
+        r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )*PRIVATE KEY-----|$)"),
+        gate=_has("PRIVATE KEY")),
+    Detector("openai_key", re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"), gate=_has("sk-")),
+    Detector("aws_key", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"), gate=_has("AKIA", "ASIA", "ABIA", "ACCA")),
+    Detector("github_token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b"),
+             gate=_has("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")),
+    Detector("email", re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"), gate=_has("@")),
+    Detector("cn_id", re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[0-9Xx](?![0-9A-Za-z])"), cn_id_valid),
+    Detector("bank_card", re.compile(r"(?<![\d-])(?:\d{4}[ -]?){3}\d{1,7}(?![\d-])"), _card_valid),
+    Detector("phone", re.compile(r"(?<![\d+])(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)")),
+    Detector("phone", re.compile(r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)|\d{2,4})[ .-]\d{3,4}[ .-]\d{3,4}(?!\d)"),
+             _phone_valid),
+    Detector("ip", re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])"),
+             gate=lambda screen: "." in screen.text and DOTTED_DIGITS.search(screen.text) is not None),
+    Detector("generic_secret", re.compile(
+        r"(?i)(?:api[_-]?key|secret|token|passw(?:or)?d|access[_-]?key)[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9+/_\-.=]{20,})"),
+        _high_entropy, group=1, gate=lambda screen: any(w in screen.lower for w in SECRET_WORDS)),
+)
+
+
+@dataclass(frozen=True)
+class Redaction:
+    text: str
+    counts: Counter[str]
+
+
+def placeholder(kind: str) -> str:
+    return f"[{kind.upper()}]"
+
+
+def find_pii(text: str, kinds: frozenset[str] | None = None) -> Counter[str]:
+    return redact(text, kinds=kinds, replace=False).counts
+
+
+def redact(text: str, kinds: frozenset[str] | None = None, replace: bool = True) -> Redaction:
+    """Replace every finding of the wanted kinds with its placeholder; report counts per kind."""
+    counts: Counter[str] = Counter()
+    screen = Screen(text, text.lower(), THREE_DIGITS.search(text) is not None)
+    for detector in DETECTORS:
+        if (kinds is not None and detector.kind not in kinds) or not detector.gate(screen):
+            continue
+
+        def substitute(match: re.Match[str], detector: Detector = detector) -> str:
+            whole, value = match.group(0), match.group(detector.group)
+            if detector.valid is not None and not detector.valid(value):
+                return whole
+            counts[detector.kind] += 1
+            return whole.replace(value, placeholder(detector.kind)) if replace else whole
+
+        text = detector.pattern.sub(substitute, text)
+    return Redaction(text, counts)

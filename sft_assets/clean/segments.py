@@ -1,0 +1,63 @@
+"""Split a message into prose and code so that text transforms never touch code."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+# A fence opens or closes a block only when the line does not also close it (```inline``` is not a fence).
+FENCE_LINE = re.compile(r"^[ \t]*(```|~~~)(?!.*\1)")
+INLINE_CODE = re.compile(r"`[^`\n]+`")
+
+
+def segments(text: str) -> list[tuple[bool, str]]:
+    """(is_code, text) pieces in order; a fenced block (fences included) is one code piece.
+    An unclosed fence runs to the end of the text."""
+    if "```" not in text and "~~~" not in text:
+        return [(False, text)]
+    out: list[tuple[bool, str]] = []
+    buffer: list[str] = []
+    in_code = False
+    for line in text.splitlines(keepends=True):
+        if FENCE_LINE.match(line):
+            if not in_code:
+                if buffer:
+                    out.append((False, "".join(buffer)))
+                buffer, in_code = [line], True
+            else:
+                buffer.append(line)
+                out.append((True, "".join(buffer)))
+                buffer, in_code = [], False
+            continue
+        buffer.append(line)
+    if buffer:
+        out.append((in_code, "".join(buffer)))
+    return out
+
+
+def map_prose(text: str, fn: Callable[[str], str], protect_inline_code: bool = False) -> str:
+    """Apply `fn` to the prose pieces only (optionally keeping `inline code` spans untouched too)."""
+    pieces = []
+    for is_code, piece in segments(text):
+        if is_code:
+            pieces.append(piece)
+        elif protect_inline_code and "`" in piece:
+            pieces.append(_map_outside_inline_code(piece, fn))
+        else:
+            pieces.append(fn(piece))
+    return "".join(pieces)
+
+
+def prose_only(text: str) -> str:
+    """The text with fenced code blocks removed (for measuring prose)."""
+    return "".join(piece for is_code, piece in segments(text) if not is_code)
+
+
+def _map_outside_inline_code(text: str, fn: Callable[[str], str]) -> str:
+    out, last = [], 0
+    for match in INLINE_CODE.finditer(text):
+        out.append(fn(text[last:match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(fn(text[last:]))
+    return "".join(out)

@@ -1,0 +1,70 @@
+"""The cleaning stage over a table of examples: cleaned rows, dropped rows, and the decision events."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import orjson
+import pyarrow as pa
+
+from sft_assets.clean.conversation import Cleaner, clean_conversation
+from sft_assets.config import CleanConfig
+from sft_assets.events import EventRow
+from sft_assets.records import canonical_json_bytes
+
+
+@dataclass
+class StageResult:
+    kept: pa.Table
+    events: list[EventRow] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)  # "<decision>:<rule>" -> examples
+    samples: dict[str, list[str]] = field(default_factory=dict)  # "<decision>:<rule>" -> a few example ids
+    extra: Counter[str] = field(default_factory=Counter)  # stage-specific counts (e.g. PII findings per type)
+
+    def record(self, row: dict, decision: str, rule: str, value: str | None, threshold: str | None, detail: str) -> None:
+        key = f"{decision}:{rule}"
+        self.counts[key] += 1
+        ids = self.samples.setdefault(key, [])
+        if len(ids) < 3:
+            ids.append(row["example_id"])
+        self.events.append((row["example_id"], row["source"], row["file"], row["locator"], decision, rule, value,
+                            threshold, detail))
+
+
+def merge(results: list[StageResult]) -> StageResult:
+    merged = StageResult(kept=pa.concat_tables([r.kept for r in results]))
+    for r in results:
+        merged.events.extend(r.events)
+        merged.counts.update(r.counts)
+        merged.extra.update(r.extra)
+        for key, ids in r.samples.items():
+            merged.samples.setdefault(key, []).extend(ids[: 3 - len(merged.samples.get(key, []))])
+    return merged
+
+
+def clean_table(table: pa.Table, config: CleanConfig) -> StageResult:
+    """Clean every example; rows whose PII policy says drop leave the table, everything else stays."""
+    cleaner = Cleaner.from_config(config)
+    keep, new_messages = [], []
+    result = StageResult(kept=table)
+    for row in table.select(["example_id", "source", "file", "locator", "messages"]).to_pylist():
+        outcome = clean_conversation(orjson.loads(row["messages"]), cleaner)
+        for rule, (before, after) in outcome.changes.items():
+            result.record(row, "modified", rule, str(before), None, f"{before} -> {after} chars")
+        result.extra.update(outcome.pii)
+        for flag in outcome.flags:
+            result.record(row, "flagged", flag, str(outcome.pii[flag.removeprefix("pii_")]), None,
+                          "personal data or a secret was found (value not logged)")
+        if outcome.drop:
+            kind = outcome.drop.removeprefix("pii_")
+            result.record(row, "dropped", outcome.drop, str(outcome.pii[kind]), None,
+                          "personal data or a secret was found (value not logged)")
+            keep.append(False)
+            continue
+        keep.append(True)
+        new_messages.append(canonical_json_bytes(outcome.messages) if outcome.changes else row["messages"])
+    kept = table.filter(pa.array(keep, pa.bool_())) if table.num_rows else table
+    index = kept.schema.get_field_index("messages")
+    result.kept = kept.set_column(index, "messages", pa.array(new_messages, pa.string()))
+    return result

@@ -1,0 +1,219 @@
+"""Text transforms applied to every message; each is a small object with one job and a name for the log.
+
+A transform returns the new text; the cleaning step compares and logs a `modified` event when it changed.
+Code (fenced blocks) is never touched by the HTML, boilerplate and whitespace transforms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from sft_assets.clean.segments import map_prose
+
+# --- Unicode repair -------------------------------------------------------------------------------
+
+# UTF-8 read as Latin-1/cp1252 leaves a lead-byte letter followed by a continuation-range character.
+MOJIBAKE_HINT = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]")
+
+
+@dataclass(frozen=True)
+class UnicodeRepair:
+    """Fix mojibake (text decoded with the wrong codec) with ftfy; only texts that show the symptom are passed
+    to it, so clean text costs one regex scan."""
+
+    name: str = "unicode_repair"
+
+    def __call__(self, text: str) -> str:
+        if text.isascii() or not MOJIBAKE_HINT.search(text):
+            return text
+        import ftfy
+
+        config = ftfy.TextFixerConfig(
+            unescape_html=False, fix_latin_ligatures=False, fix_character_width=False, uncurl_quotes=False,
+            fix_line_breaks=False, normalization=None, explain=False,
+        )
+        return ftfy.fix_text(text, config=config)
+
+
+# --- Control, escape and zero-width characters ----------------------------------------------------
+
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
+
+
+@dataclass(frozen=True)
+class ControlChars:
+    """Remove terminal escape sequences, control characters (except tab and newlines), zero-width and
+    bidirectional-override characters."""
+
+    name: str = "control_chars"
+
+    def __call__(self, text: str) -> str:
+        if text.isascii() and text.isprintable():
+            return text
+        return INVISIBLE.sub("", ANSI_ESCAPE.sub("", text))
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+HTML_TAGS = (
+    "a abbr b big blockquote body br center div em font h1 h2 h3 h4 h5 h6 head hr html i img li ol p "
+    "script small span strong style sub sup table tbody td tfoot th thead title tr u ul"
+).split()
+HTML_HINT = re.compile(r"</?(?:" + "|".join(HTML_TAGS) + r")\b[^>]*>|&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,6});", re.I)
+BLOCK_TAGS = frozenset("blockquote br div h1 h2 h3 h4 h5 h6 hr li ol p table tr ul".split())
+SKIP_TAGS = frozenset(("script", "style", "head", "title"))
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag in SKIP_TAGS:
+            self.skipping += 1
+        elif tag in BLOCK_TAGS:
+            self.parts.append("\n")
+        if tag == "li":
+            self.parts.append("- ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in SKIP_TAGS:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    return re.sub(r"\n{3,}", "\n\n", "".join(parser.parts))
+
+
+@dataclass(frozen=True)
+class HtmlStrip:
+    """Strip HTML tags and decode entities in prose with a real HTML parser (html.parser); fenced code and
+    `inline code` are left as they are, and text without a known HTML tag or entity is not parsed at all."""
+
+    name: str = "html"
+
+    def __call__(self, text: str) -> str:
+        if "<" not in text and "&" not in text:
+            return text
+        return map_prose(text, self._strip, protect_inline_code=True)
+
+    @staticmethod
+    def _strip(prose: str) -> str:
+        if not HTML_HINT.search(prose):
+            return prose
+        lead = prose[: len(prose) - len(prose.lstrip())]
+        trail = prose[len(prose.rstrip()):]
+        return lead + html_to_text(prose).strip() + trail
+
+
+# --- Boilerplate and ad lines --------------------------------------------------------------------
+
+DEFAULT_BOILERPLATE = (
+    r"(?i)^\W*(please\s+)?(like|follow|subscribe)\b.*\b(subscribe|follow|channel|newsletter|us)\b.*$",
+    r"(?i)^\W*(click|tap)\s+(here|the link)\b.*$",
+    r"(?i)^\W*(share this|don't forget to (like|subscribe|share))\b.*$",
+    r"^\W*(欢迎)?(关注|点赞|转发|收藏|订阅)(我们|公众号|本号|一下|支持)?[，,、！!。.\s]*(点赞|转发|收藏|关注|评论|订阅)?.*$",
+    r"^\W*(扫码|扫描二维码|长按识别).*$",
+    r"^\W*(本文)?(转载自|原文链接|来源[:：]|更多精彩内容).*$",
+)
+LINK_ONLY = re.compile(r"^\s*(?:[-*•]\s*)?(?:<)?https?://\S+(?:>)?\s*$")
+
+
+@dataclass(frozen=True)
+class Boilerplate:
+    """Remove whole prose lines that match ad/boilerplate patterns (English and Chinese), and lines that
+    hold nothing but a link.
+
+    Args:
+        patterns: regular expressions matched against each stripped prose line.
+        remove_link_only_lines: also drop lines whose whole content is one URL.
+    """
+
+    patterns: Sequence[str] = DEFAULT_BOILERPLATE
+    remove_link_only_lines: bool = True
+    name: str = "boilerplate"
+    _compiled: tuple[re.Pattern[str], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_compiled", tuple(re.compile(p, re.M) for p in self.patterns))
+        # one multi-line search over the whole text decides whether any line needs a closer look
+        anywhere = [p.replace("^", "^[ \t]*", 1) for p in self.patterns]
+        combined = "|".join(f"(?:{re.sub(r'^[(][?][a-zA-Z]+[)]', '', p)})" for p in anywhere)
+        flags = re.M | (re.I if any(p.startswith("(?i)") for p in self.patterns) else 0)
+        object.__setattr__(self, "_any", re.compile(combined, flags))
+
+    def __call__(self, text: str) -> str:
+        if not self._any.search(text) and not (self.remove_link_only_lines and "http" in text):
+            return text
+        return map_prose(text, self._clean)
+
+    def _clean(self, prose: str) -> str:
+        lines = prose.splitlines(keepends=True)
+        kept = [line for line in lines if not self._is_boilerplate(line.strip())]
+        return prose if len(kept) == len(lines) else "".join(kept)
+
+    def _is_boilerplate(self, line: str) -> bool:
+        if not line:
+            return False
+        if self.remove_link_only_lines and LINK_ONLY.match(line):
+            return True
+        return any(p.match(line) for p in self._compiled)
+
+
+# --- Whitespace and newline standardization -----------------------------------------------------
+
+TRAILING_SPACE = re.compile(r"[ \t]+(?=\n)|[ \t]+$")
+BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+@dataclass(frozen=True)
+class Whitespace:
+    """Standardize prose: CRLF/CR to LF, no trailing spaces on lines, at most one blank line in a row, no
+    leading/trailing blank space around the message. Code blocks keep their exact whitespace."""
+
+    max_blank_lines: int = 1
+    name: str = "whitespace"
+
+    def __call__(self, text: str) -> str:
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        blank = "\n" * (self.max_blank_lines + 1)
+        if " \n" not in text and "\t\n" not in text and blank + "\n" not in text:
+            stripped = text.rstrip().lstrip("\n")
+            return stripped if stripped[:1] in (" ", "\t") else stripped.lstrip()
+        text = map_prose(text, lambda p: BLANK_RUNS.sub(blank, TRAILING_SPACE.sub("", p))).rstrip()
+        text = text.lstrip("\n")
+        return text if text[:1] in (" ", "\t") else text.lstrip()  # keep a leading code indent
+
+
+# --- "No input" markers --------------------------------------------------------------------------
+
+NO_INPUT = re.compile(
+    r"\n\n\s*(?:<\s*no\s*_?input\s*>|no\s+input\.?|n/?a\.?|none\.?|null|nil|-+|无|无输入|空)\s*$", re.I
+)
+
+
+@dataclass(frozen=True)
+class NoInputMarker:
+    """Remove an Alpaca-style "no input" marker (`<noinput>`, `No Input`, `N/A`, ...) that ingest appended to
+    a user turn as its input, so those examples match the ones with an empty input."""
+
+    name: str = "no_input"
+
+    def __call__(self, text: str) -> str:
+        return NO_INPUT.sub("", text) if "\n\n" in text else text

@@ -1,0 +1,1 @@
+"""Heuristic filter rules: each measures one property of an example and drops or flags it."""

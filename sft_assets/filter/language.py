@@ -1,0 +1,77 @@
+"""Language identification that works offline: script counts for CJK, an English function-word shortcut,
+and py3langid (which ships its model inside the package) for everything else."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+KANA = re.compile(r"[\u3040-\u30ff]")
+HANGUL = re.compile(r"[\uac00-\ud7af]")
+LATIN_WORD = re.compile(r"[A-Za-z]+")
+ENGLISH_MARKERS = frozenset(
+    "the and is are was were of that this with you your what which how why have has for from it its be not "
+    "can will would should there their they".split()
+)
+SAMPLE_CHARS = 300
+UNDETERMINED = "und"
+
+
+MIN_CONFIDENCE = 0.9
+
+
+@lru_cache(maxsize=1)
+def _model():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def script_family(text: str) -> str:
+    """"cjk", "latin" or "und": the writing system of a text, from character counts only (cheap)."""
+    sample = text[:SAMPLE_CHARS]
+    if sample.isascii():
+        return "latin" if LATIN_WORD.search(sample) else UNDETERMINED
+    cjk = len(HAN.findall(sample)) + len(KANA.findall(sample)) + len(HANGUL.findall(sample))
+    latin = sum(map(len, LATIN_WORD.findall(sample)))
+    if not cjk and not latin:
+        return UNDETERMINED
+    return "cjk" if cjk * 2 >= latin else "latin"
+
+
+def detect_language(text: str, min_chars: int = 40, min_confidence: float = MIN_CONFIDENCE) -> str:
+    """An ISO 639-1 code, or "und" when the text is too short, has no letters, or the model is unsure."""
+    sample = text[:SAMPLE_CHARS]
+    if len(sample.strip()) < min_chars:
+        return UNDETERMINED
+    if sample.isascii():
+        words = sample.lower().split()
+        markers = sum(1 for w in words if w.strip(".,;:!?\"'()") in ENGLISH_MARKERS)
+        if markers >= 3 and markers * 8 >= len(words):
+            return "en"
+        return _classify(sample, min_confidence) if LATIN_WORD.search(sample) else UNDETERMINED
+    han = len(HAN.findall(sample))
+    kana = len(KANA.findall(sample))
+    hangul = len(HANGUL.findall(sample))
+    words = LATIN_WORD.findall(sample)
+    latin = sum(map(len, words))
+    if kana and kana + han >= latin:
+        return "ja"
+    if hangul and hangul >= latin:
+        return "ko"
+    if han and han * 2 >= latin:  # a Chinese text may quote English terms
+        return "zh"
+    if not words:
+        return UNDETERMINED
+    markers = sum(1 for w in words if w.lower() in ENGLISH_MARKERS)
+    if markers >= 3 and markers * 8 >= len(words):
+        return "en"
+    return _classify(sample, min_confidence)
+
+
+def _classify(sample: str, min_confidence: float) -> str:
+    language, confidence = _model().classify(sample)
+    if language == "zxx" or confidence < min_confidence:  # zxx: "no linguistic content"
+        return UNDETERMINED
+    return str(language)
