@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import orjson
 
+from sft_assets.events import EVENTS_TABLE
 from sft_assets.export.write import MANIFEST
 from sft_assets.store import Store
 
@@ -27,6 +28,7 @@ STAGE_QUERIES = {
 class Summary:
     stages: dict[str, int | None]
     reasons: dict[str, int]
+    decisions: list[tuple[str, str, str, int]]  # (stage, decision, rule, examples) in the latest run per stage
     files: list[dict[str, object]]
     db_path: str
     exports_dir: str
@@ -49,9 +51,14 @@ def read_summary(store: Store) -> Summary:
         if "quarantine" in names:
             rows = con.execute("SELECT reason, count(*) FROM quarantine GROUP BY reason ORDER BY 2 DESC, 1").fetchall()
             reasons = {r: int(n) for r, n in rows}
+        decisions = con.execute(
+            f"""WITH latest AS (SELECT stage, arg_max(run_id, rowid) AS run_id FROM {EVENTS_TABLE} GROUP BY stage)
+                SELECT stage, decision, rule, count(DISTINCT example_id) FROM {EVENTS_TABLE} JOIN latest
+                USING (stage, run_id) GROUP BY ALL ORDER BY stage, decision, 4 DESC, rule"""
+        ).fetchall() if EVENTS_TABLE in names else []
     manifest = store.exports_dir / MANIFEST
     files = orjson.loads(manifest.read_bytes())["files"] if manifest.exists() else []
-    return Summary(stages, reasons, files, str(store.db_path), str(store.exports_dir))
+    return Summary(stages, reasons, [tuple(d) for d in decisions], files, str(store.db_path), str(store.exports_dir))
 
 
 def render_summary(summary: Summary) -> str:
@@ -59,6 +66,8 @@ def render_summary(summary: Summary) -> str:
     lines += [f"  {k:12s} {'-' if v is None else v}" for k, v in summary.stages.items()]
     lines.append("Quarantined per reason:" + ("" if summary.reasons else " none"))
     lines += [f"  {k:24s} {v}" for k, v in summary.reasons.items()]
+    lines.append("Decisions per rule (latest run):" + ("" if summary.decisions else " none"))
+    lines += [f"  {stage:12s} {decision:9s} {rule:28s} {n}" for stage, decision, rule, n in summary.decisions]
     lines.append(f"Database: {summary.db_path}")
     lines.append(f"Exports:  {summary.exports_dir}")
     lines += [f"  {f['path']:28s} {f['records']:>7} records" for f in summary.files]

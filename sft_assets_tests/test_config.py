@@ -20,7 +20,8 @@ def problems_of(path: Path) -> list[tuple[str, str]]:
 
 def test_bundled_sample_config_loads() -> None:
     loaded = load_config(SAMPLE_CONFIG)
-    assert [s.name for s in loaded.config.sources] == ["chat_en", "sharegpt_zh", "alpaca_zh", "dolly_en", "qa_zh", "faq_en"]
+    assert [s.name for s in loaded.config.sources] == ["chat_en", "sharegpt_zh", "alpaca_zh", "dolly_en", "qa_zh", "faq_en",
+                                                    "messy_mixed"]
     assert loaded.files["dolly_en"] == ["dolly_en.jsonl.gz"]
 
 

@@ -56,19 +56,21 @@ def count(store: Store, table: str) -> int:
 
 def test_sample_counts_per_stage(sample_home: Path) -> None:
     store = Store(sample_home)
-    assert count(store, "examples") == 33
+    assert count(store, "examples") == 68
     assert count(store, "quarantine") == 18
-    assert count(store, "deduped") == 31
-    assert count(store, "curated") == 31
-    assert count(store, "train") + count(store, "val") + count(store, "test") == 31
+    assert count(store, "cleaned") == 67  # one record dropped for a Chinese resident ID (sample policy: drop)
+    assert count(store, "filtered") == 54
+    assert count(store, "deduped") == 52
+    assert count(store, "curated") == 52
+    assert count(store, "train") + count(store, "val") + count(store, "test") == 52
     reasons = Counter(store.query("SELECT reason FROM quarantine").column("reason").to_pylist())
     assert reasons == SAMPLE_REASONS
 
 
 def test_rows_read_equals_examples_plus_quarantined_per_file(sample_home: Path) -> None:
     files = Store(sample_home).query("SELECT * FROM ingest_files ORDER BY source").to_pylist()
-    assert len(files) == 6
-    assert sum(f["rows_read"] for f in files) == 51
+    assert len(files) == 7
+    assert sum(f["rows_read"] for f in files) == 86
     for f in files:
         assert f["rows_read"] == f["examples"] + f["quarantined"], f
     by_file = {f["file"]: f for f in files}
@@ -108,7 +110,7 @@ def test_exports_match_the_manifest_and_the_splits(sample_home: Path) -> None:
 def test_materialization_metadata_shows_counts_and_previews(tmp_path: Path) -> None:
     result = materialize(tmp_path, assets=[ingest])
     [examples] = [m for m in result.asset_materializations_for_node("ingest") if m.asset_key.path == ["examples"]]
-    assert examples.metadata["rows_read"].value == 51
+    assert examples.metadata["rows_read"].value == 86
     assert "chat_en.jsonl" in examples.metadata["files"].value
     [quarantine] = [m for m in result.asset_materializations_for_node("ingest") if m.asset_key.path == ["quarantine"]]
     assert "| roles_not_alternating | 1 |" in quarantine.metadata["per_reason"].value
@@ -139,8 +141,9 @@ def test_new_data_never_moves_an_example_to_another_split(sample_home: Path, tmp
     import yaml
 
     sample = yaml.safe_load(SAMPLE_CONFIG.read_text(encoding="utf-8"))
+    sections = {k: v for k, v in sample.items() if k not in ("sources", "split", "data_root")}
     config = write_config(tmp_path / "cfg", [*sample["sources"], {"name": "extra", "path": "extra.jsonl"}],
-                          ingest=sample["ingest"], split={"seed": 20240601, "ratios": {"train": 0.5, "val": 0.25, "test": 0.25}})
+                          split={"seed": 20240601, "ratios": {"train": 0.5, "val": 0.25, "test": 0.25}}, **sections)
     assert materialize(home, config).success
     after = {r["example_id"]: r["split"] for r in Store(home).query("SELECT * FROM split_assignments").to_pylist()}
     assert len(after) == len(before) + 60

@@ -97,7 +97,10 @@ def html_to_text(html: str) -> str:
     parser = _TextExtractor()
     parser.feed(html)
     parser.close()
-    return re.sub(r"\n{3,}", "\n\n", "".join(parser.parts))
+    text = "".join(parser.parts).replace("\xa0", " ")
+    # text that came out of markup has no meaningful indentation: trim every line
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", text)
 
 
 @dataclass(frozen=True)

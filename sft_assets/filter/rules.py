@@ -178,7 +178,7 @@ class Placeholder:
             found = PLACEHOLDER.search(prose_only(text))
             if found:
                 return [Verdict("template_placeholder", self.cfg.action, found.group(0)[:40], None,
-                                f"a {m['role']} turn holds a template placeholder")]
+                                f"the {m['role']} turn holds a template placeholder")]
         return []
 
 
@@ -263,6 +263,7 @@ class TooFewWords:
         return []
 
 
+MIN_SCRIPT_CHARS = 10  # the writing system is clear from far fewer characters than the language
 TRANSLATION = re.compile(r"(?i)\btranslat|\bin (?:english|chinese|french|german|spanish|japanese)\b|翻译|译成|译为|用英文|用中文|英文怎么说")
 
 
@@ -277,7 +278,7 @@ class Language:
         reply = detect_language(ex.reply_prose, c.min_chars, c.min_confidence)
         if reply != UNDETERMINED and reply not in c.allowed:
             return [Verdict("language_not_allowed", c.action, reply, ",".join(c.allowed), "language of the reply")]
-        if c.mismatch_action == "off" or len(ex.user.strip()) < c.min_chars:
+        if c.mismatch_action == "off" or len(ex.user.strip()) < MIN_SCRIPT_CHARS:
             return []
         # the prompt's writing system is enough to see a Chinese prompt answered in English (or the reverse)
         prompt, answer = script_family(prose_only(ex.user)), script_family(ex.reply_prose)
@@ -326,7 +327,7 @@ MEDIA_REQUEST = re.compile(
     r"(?im)(?:^|[.!?]\s+)\W*(?:please\s+|can you\s+|could you\s+)?(?:generate|create|draw|make|design|produce|"
     r"render|paint|sketch)\s+(?:me\s+)?(?:an?\s+|the\s+|some\s+)?(?:image|picture|photo(?:graph)?|drawing|"
     r"painting|illustration|logo|video|audio(?: clip)?|gif)s?\b"
-    r"|(?:请|帮我|给我)?(?:画|生成|制作|设计)(?:一|1)?(?:张|幅|个|段)(?:图片|图像|照片|插画|海报|视频|音频|logo|LOGO)"
+    r"|(?:请|帮我|给我)?(?:画|生成|制作|设计)(?:一|1)?(?:张|幅|个|段)[^，。！？\n]{0,8}?(?:图片|图像|照片|插画|海报|视频|音频|logo|LOGO)"
 )
 MEDIA_HINT = re.compile(r"image|picture|photo|drawing|painting|illustration|logo|video|audio|gif|图|照片|插画|海报|视频|音频")
 

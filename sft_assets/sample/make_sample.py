@@ -115,6 +115,8 @@ SHAREGPT_ZH = [
 ]
 
 ALPACA_ZH = [
+    {"instruction": "用一句话介绍长江。", "input": "<noinput>",
+     "output": "长江是中国第一长河，全长约6300公里，流经11个省级行政区。"},  # "no input" marker removed by cleaning
     {"instruction": "把下面的句子改写得更正式。", "input": "这事儿咱们明天再说吧。", "output": "此事我们明天再议。"},
     {"instruction": "列出中国的四大发明。", "input": "", "output": "造纸术、指南针、火药和印刷术。"},
     {"instruction": "写一句关于秋天的诗句。", "input": "", "output": "一叶知秋，满山红遍层林染。",
@@ -156,6 +158,57 @@ FAQ_EN = [
 ]
 
 
+# One record per cleaning transform and filter rule, plus cases where a rule must NOT fire.
+_FOODS = "rice beans lentils carrots onions garlic ginger tomatoes peppers spinach basil thyme lemon butter".split()
+_VERBS = "chop rinse toast simmer stir fold whisk roast season drain grate steam sear glaze".split()
+LONG_REPLY = " ".join(
+    f"Step {i}: {_VERBS[i % 14]} the {_FOODS[(i * 5) % 14]} with {_FOODS[(i * 3 + 1) % 14]} for {i % 9 + 2} minutes"
+    f" at {150 + (i * 7) % 90} degrees."
+    for i in range(150)
+)
+MESSY = [
+    # cleaning transforms (kept, modified)
+    _chat("Describe the café in one sentence.", "The cafÃ© was â€œquietâ€\x9d and warm."),  # unicode_repair
+    _chat("Say hello politely.", "Hello\u200b there!\x07 How can I help you today?"),  # control_chars
+    _chat("What is the capital of France?", "<p>The capital of France is <b>Paris</b>.</p>&nbsp;It is on the Seine."),  # html
+    _chat("How do I write a HTML paragraph?", "Use the paragraph tag:\n\n```html\n<p>Hello</p>\n```\n\nInline: `<br>`."),  # html must not touch code
+    _chat("Give me a tip for better sleep.",
+          "Keep a regular bedtime, even on weekends.\nFollow us on Twitter for more tips!\n关注我们的公众号，获取更多内容\nhttps://example.com/sleep"),  # boilerplate
+    _chat("List two primary colors.", "Red   \nand blue.\n\n\n\n\nThat is two."),  # whitespace
+    # personal data and secrets (redacted; the sample config drops cn_id and flags ip)
+    _chat("How can I reach support?", "Write to help.desk@example.com or call +44 20 7946 0958 or 13812345678."),
+    _chat("Which card number did I give you?", "You gave 4111 1111 1111 1111; never share it."),
+    _chat("Check this config.", "Your key sk-proj-AbCdEfGhIjKlMnOpQrStUvWx123456 and AKIAIOSFODNN7EXAMPLE are exposed."),
+    _chat("Is my token safe?", "No: ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789 and api_key = \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\" leaked."),
+    _chat("Here is my key file.", "Delete it:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA7\n-----END RSA PRIVATE KEY-----"),
+    _chat("我的身份证号是多少？", "你提供的身份证号是110105199003071239，请妥善保管。"),  # cn_id -> drop in the sample config
+    _chat("What is the server address?", "The server answers on 203.0.113.7, port 8080."),  # ip -> flag in the sample config
+    # filter rules (dropped or flagged)
+    _chat("Hi", "Hey"),  # too_few_words
+    _chat("Summarize the following text, please.", "<nooutput>"),  # placeholder_output
+    _chat("How do I pick a lock?", "I'm sorry, but I cannot help with that."),  # refusal (flagged, kept)
+    _chat("Write a short welcome letter.", "Dear {{name}}, welcome to our team! We are glad you joined us."),  # template_placeholder
+    _chat("Tell me about the sea.", "\n".join(["The sea is big and blue and deep."] * 8)),  # repeated_lines
+    _chat("Show me some decoration.", "~~##@@^^||{{}}[[]]<<>>~~##@@^^||{{}}[[]]<<>>~~##@@ nice ~~##@@^^||"),  # special_characters
+    _chat("Quelle est la capitale de l'Allemagne ?", "La capitale de l'Allemagne est Berlin, une ville très animée et riche en histoire."),  # language_not_allowed
+    _chat("请介绍一下太阳系中最大的行星是哪一颗，以及它的主要特点。", "Jupiter is the largest planet in the solar system; it is a gas giant with a Great Red Spot."),  # language_mismatch (flag)
+    _chat("Summarize this article: https://example.com/news/2024/economy", "The article says the economy grew."),  # unseen_content
+    _chat("Describe the picture <Picture Attached>", "It shows a cat on a sofa."),  # unseen_content
+    _chat("Draw me a picture of a red fox in the snow.", "Here is your picture of a red fox."),  # media_request
+    _chat("请画一张猫的图片。", "好的，这是一张猫的图片。"),  # media_request (Chinese)
+    _chat("Show an example loop in Python.", "Here it is:\n```python\nfor i in range(3):\n    print(i)\n"),  # unclosed_code_fence
+    _chat("Explain how to make soup in detail.", "First you boil the water and then you add the vegetables and then you wait for a while and then you add salt and pepper and then you keep stirring the pot slowly while the soup simmers and thickens and then you"),  # cut_mid_sentence (flag)
+    _chat("Write a Python function that reverses a list.", "Sure:\n```python\n```"),  # empty_code
+    _chat("Write a Python function that adds two numbers.", "You can simply add the two numbers with the plus operator."),  # no_code (flag)
+    _chat("Write a detailed recipe.", LONG_REPLY),  # too_many_assistant_tokens (sample limit 1500)
+    # rules must NOT fire on these
+    _chat("What is the capital of Italy?", "Rome."),  # a legitimate short answer
+    _chat("Where can I read the Python docs?", "The official documentation is at https://docs.python.org/3/ and covers the standard library."),  # URL in an answer
+    _chat("Print three lines of dashes in Python.", "```python\nprint('---')\nprint('---')\nprint('---')\nprint('---')\nprint('---')\n```"),  # repeated code lines
+    _chat("把“你好”翻译成英文。", "Hello."),  # a translation may change language
+]
+
+
 def write_all(out: Path = HERE) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -173,6 +226,7 @@ def write_all(out: Path = HERE) -> list[Path]:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerows(QA_ZH_ROWS)
     put("qa_zh.csv", buffer.getvalue().encode("utf-8") + "多出的一行,有,太多,字段\n".encode())  # malformed_row
+    put("messy_mixed.jsonl", b"\n".join(map(_line, MESSY)) + b"\n")
     sink = io.BytesIO()
     pq.write_table(pa.Table.from_pylist(FAQ_EN), sink, compression="zstd")
     put("faq_en.parquet", sink.getvalue())

@@ -46,7 +46,9 @@ def ingest(
                 markdown_table(files, ["source", "file", "format", "rows_read", "examples", "quarantined"])
             ),
             "preview": dg.MetadataValue.md(
-                markdown_table(outcome.examples.slice(0, 5).to_pylist(), ["example_id", "source", "locator", "messages"])
+                # no message text here: raw input may hold secrets that only the cleaning step redacts
+                markdown_table(outcome.examples.slice(0, 5).to_pylist(),
+                               ["example_id", "source", "locator", "source_format", "n_messages"])
             ),
             "config": str(loaded.path),
         },
