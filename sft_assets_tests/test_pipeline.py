@@ -168,3 +168,32 @@ def test_the_format_gate_blocks_the_splits(tmp_path: Path) -> None:
     assert {f["column"] for f in failures} == {"last_role"}
     assert failures[0]["example_ids"] == ["bad00001"]
     assert not store.has_table("train")
+
+
+SAMPLE_SECRETS = ("help.desk@example.com", "7946 0958", "13812345678", "4111 1111 1111 1111", "sk-proj-AbCdEf",
+                  "AKIAIOSFODNN7EXAMPLE", "ghp_aBcDeFg", "wJalrXUtnFEMI", "MIIEpAIBAAKCAQEA7", "110105199003071239")
+
+
+def test_no_raw_secret_in_events_exports_or_metadata(tmp_path: Path) -> None:
+    result = materialize(tmp_path)
+    store = Store(tmp_path)
+    texts = [str(m.metadata) for m in result.get_asset_materialization_events() for m in [m.materialization]]
+    texts += [str(row) for row in store.query("SELECT * FROM record_events").to_pylist()]
+    texts += [p.read_text(encoding="utf-8") for p in store.exports_dir.rglob("*.json*")]
+    texts += [str(row) for table in ("cleaned", "filtered", "curated", "train", "val", "test")
+              for row in store.query(f'SELECT messages FROM "{table}"').to_pylist()]
+    blob = "\n".join(texts)
+    leaked = [secret for secret in SAMPLE_SECRETS if secret in blob]
+    assert leaked == []
+    assert "[EMAIL]" in blob and "[OPENAI_KEY]" in blob and "[PRIVATE_KEY]" in blob
+
+
+def test_clean_and_filter_metadata_name_rules_and_ids(sample_home: Path, tmp_path: Path) -> None:
+    result = materialize(tmp_path, assets=[ingest, cleaned, filtered])
+    by_key = {m.asset_key.path[0]: m.metadata for m in result.get_asset_materialization_events() for m in [m.materialization]}
+    assert by_key["cleaned"]["examples_dropped"].value == 1
+    assert "| pii_cn_id | dropped | 1 |" in by_key["cleaned"]["per_rule"].value
+    assert "| email | 1 |" in by_key["cleaned"]["pii_found_per_type"].value
+    table = by_key["filtered"]["per_rule"].value
+    assert "| unseen_content | dropped | 2 |" in table and "| refusal | flagged | 1 |" in table
+    assert by_key["filtered"]["refusals_kept"].value == 1

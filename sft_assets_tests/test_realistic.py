@@ -59,3 +59,56 @@ def test_glaive_tool_calls_are_kept(shared_data: Path) -> None:
     with_calls = [m for m in result.examples.column("messages").to_pylist() if '"tool_calls"' in m]
     assert len(with_calls) > 100
     assert all(t is None or isinstance(orjson.loads(t), list) for t in result.examples.column("tools").to_pylist())
+
+
+def _clean_filter(shared_data: Path, relative: str):
+    from sft_assets.clean.stage import clean_table
+    from sft_assets.config import CurationConfig
+    from sft_assets.filter.apply import filter_table
+
+    config = CurationConfig(sources=[{"name": "x", "path": "x"}])
+    examples = ingest_file(FileTask(source="shared", path=shared_data / relative, file=relative)).examples
+    cleaned = clean_table(examples, config.clean)
+    return examples.num_rows, cleaned, filter_table(cleaned.kept, config.filter, config.tokens.encoding)
+
+
+def _dropped(result) -> int:
+    return sum(n for key, n in result.counts.items() if key.startswith("dropped:"))
+
+
+def test_identity_templates_are_caught(shared_data: Path) -> None:
+    n, _, filtered = _clean_filter(shared_data, "llamafactory-demo/identity.json")
+    assert n == 91
+    assert filtered.counts["dropped:template_placeholder"] >= 80  # "I am {{name}}, an AI assistant developed by {{author}}"
+
+
+@pytest.mark.parametrize(
+    ("relative", "max_drop_rate"),
+    [
+        ("gsm8k/train.jsonl", 0.01),  # clean math word problems: the rules must leave them alone
+        ("llamafactory-demo/alpaca_en_demo.json", 0.02),
+        ("llamafactory-demo/alpaca_zh_demo.json", 0.02),
+        ("ruozhiba/ruozhiba_raw.jsonl", 0.02),
+        ("gpteacher/Roleplay/roleplay-simple-deduped-roleplay-dataset.json", 0.02),
+        ("lima/lima.json", 0.05),
+        ("oasst-zh/oaast_sft_zh.json", 0.03),
+    ],
+)
+def test_good_datasets_lose_little(shared_data: Path, relative: str, max_drop_rate: float) -> None:
+    n, cleaned, filtered = _clean_filter(shared_data, relative)
+    assert _dropped(cleaned) + _dropped(filtered) <= max_drop_rate * n
+
+
+def test_refusals_in_tool_call_data_are_flagged_and_kept(shared_data: Path) -> None:
+    n, _, filtered = _clean_filter(shared_data, "llamafactory-demo/glaive_toolcall_en_demo.json")
+    refusals = sum(filtered.kept.column("is_refusal").to_pylist())
+    assert refusals == filtered.counts["flagged:refusal"] > 5
+
+
+def test_emails_in_real_data_are_redacted(shared_data: Path) -> None:
+    _, cleaned, _ = _clean_filter(shared_data, "llamafactory-demo/glaive_toolcall_en_demo.json")
+    assert cleaned.extra["email"] > 5
+    import re
+
+    emails = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z]{2,}\b")
+    assert not any(emails.search(m) for m in cleaned.kept.column("messages").to_pylist())

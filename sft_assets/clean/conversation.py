@@ -65,6 +65,8 @@ def clean_conversation(messages: list[dict[str, Any]], cleaner: Cleaner) -> Clea
     redact_kinds = frozenset(k for k, a in cleaner.pii_actions.items() if a == "redact")
     watch_kinds = frozenset(k for k, a in cleaner.pii_actions.items() if a in ("drop", "flag"))
     for message in messages:
+        if message.get("tool_calls") and redact_kinds:
+            message = _redact_tool_calls(message, redact_kinds, outcome)
         text = message.get("content")
         if not isinstance(text, str) or not text:
             outcome.messages.append(message)
@@ -92,3 +94,19 @@ def clean_conversation(messages: list[dict[str, Any]], cleaner: Cleaner) -> Clea
                     outcome.flags.append(f"pii_{kind}")
         outcome.messages.append({**message, "content": text} if text != message["content"] else message)
     return outcome
+
+
+def _redact_tool_calls(message: dict[str, Any], kinds: frozenset[str], outcome: CleanOutcome) -> dict[str, Any]:
+    """Tool-call arguments carry user data too (recipients, accounts): redact them like content."""
+    calls = []
+    for call in message["tool_calls"]:
+        function = call.get("function") if isinstance(call, dict) else None
+        arguments = function.get("arguments") if isinstance(function, dict) else None
+        if isinstance(arguments, str) and arguments:
+            redaction = redact(arguments, kinds=kinds)
+            if redaction.counts:
+                outcome.note("pii_redaction", arguments, redaction.text)
+                outcome.pii.update(redaction.counts)
+                call = {**call, "function": {**function, "arguments": redaction.text}}
+        calls.append(call)
+    return {**message, "tool_calls": calls}

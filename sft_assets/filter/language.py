@@ -43,9 +43,9 @@ def script_family(text: str) -> str:
 def detect_language(text: str, min_chars: int = 40, min_confidence: float = MIN_CONFIDENCE) -> str:
     """An ISO 639-1 code, or "und" when the text is too short, has no letters, or the model is unsure."""
     sample = text[:SAMPLE_CHARS]
-    if len(sample.strip()) < min_chars:
-        return UNDETERMINED
     if sample.isascii():
+        if len(sample.strip()) < min_chars:
+            return UNDETERMINED
         words = sample.lower().split()
         markers = sum(1 for w in words if w.strip(".,;:!?\"'()") in ENGLISH_MARKERS)
         if markers >= 3 and markers * 8 >= len(words):
@@ -54,19 +54,17 @@ def detect_language(text: str, min_chars: int = 40, min_confidence: float = MIN_
     han = len(HAN.findall(sample))
     kana = len(KANA.findall(sample))
     hangul = len(HANGUL.findall(sample))
-    words = LATIN_WORD.findall(sample)
-    latin = sum(map(len, words))
+    latin = sum(map(len, LATIN_WORD.findall(sample)))
+    # a CJK character carries about as much as a short word: a quarter of min_chars is enough signal
+    enough_cjk = han + kana + hangul >= min_chars // 4
     if kana and kana + han >= latin:
-        return "ja"
+        return "ja" if enough_cjk else UNDETERMINED
     if hangul and hangul >= latin:
-        return "ko"
+        return "ko" if enough_cjk else UNDETERMINED
     if han and han * 2 >= latin:  # a Chinese text may quote English terms
-        return "zh"
-    if not words:
+        return "zh" if enough_cjk else UNDETERMINED
+    if len(sample.strip()) < min_chars or not latin:
         return UNDETERMINED
-    markers = sum(1 for w in words if w.lower() in ENGLISH_MARKERS)
-    if markers >= 3 and markers * 8 >= len(words):
-        return "en"
     return _classify(sample, min_confidence)
 
 

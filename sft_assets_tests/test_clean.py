@@ -1,0 +1,160 @@
+"""Each cleaning transform and the PII/secret policy, on its own, including where it must not fire."""
+
+from __future__ import annotations
+
+import pytest
+
+from sft_assets.clean.conversation import Cleaner, clean_conversation
+from sft_assets.clean.redact import cn_id_valid, luhn_valid, redact
+from sft_assets.clean.segments import segments
+from sft_assets.clean.transforms import Boilerplate, ControlChars, HtmlStrip, NoInputMarker, UnicodeRepair, Whitespace
+from sft_assets.config import CleanConfig, PiiConfig
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The cafÃ© was â€œquietâ€\x9d.", "The café was “quiet”."),
+        ("ä¸­æ–‡å­—ç¬¦", "中文字符"),
+        ("plain ASCII stays", "plain ASCII stays"),
+        ("正常的中文不变，包括“引号”。", "正常的中文不变，包括“引号”。"),
+        ("Ærø is a Danish island; naïve café résumé", "Ærø is a Danish island; naïve café résumé"),
+    ],
+)
+def test_unicode_repair(text: str, expected: str) -> None:
+    assert UnicodeRepair()(text) == expected
+
+
+def test_control_and_zero_width_characters() -> None:
+    assert ControlChars()("a\u200bb\x07c\x1b[31mred\x1b[0m\ufeff") == "abcred"
+    assert ControlChars()("tabs\tand\nnewlines stay") == "tabs\tand\nnewlines stay"
+    assert ControlChars()("中文\u200d字") == "中文字"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<p>Paris is the <b>capital</b>.</p>", "Paris is the capital."),
+        ("Fish &amp; chips&nbsp;today", "Fish & chips today"),
+        ("<ul><li>one</li><li>two</li></ul>", "- one\n\n- two"),
+        ("<script>alert(1)</script>Hello", "Hello"),
+        ("<div>北京是<strong>首都</strong>。</div>", "北京是首都。"),
+    ],
+)
+def test_html_is_stripped_with_a_parser(text: str, expected: str) -> None:
+    assert HtmlStrip()(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Use a list: `List<String>` in Java.",
+        "```html\n<p>Hello &amp; bye</p>\n```",
+        "If x < y and y > z then x < z.",
+        "Markdown **bold** and a [link](https://example.com).",
+    ],
+)
+def test_html_leaves_code_markdown_and_comparisons_alone(text: str) -> None:
+    assert HtmlStrip()(text) == text
+
+
+def test_boilerplate_lines_are_removed_in_english_and_chinese() -> None:
+    text = "Drink water.\nFollow us on Twitter for more tips!\n关注我们的公众号，获取更多内容\n扫码加群\nhttps://example.com/x\nSleep well."
+    assert Boilerplate()(text) == "Drink water.\nSleep well."
+
+
+def test_boilerplate_keeps_links_inside_sentences_and_code() -> None:
+    text = "Read more at https://docs.python.org/3/ for details.\n```\nhttps://example.com\n```"
+    assert Boilerplate()(text) == text
+    assert Boilerplate(remove_link_only_lines=False)("a\nhttps://x.org\n") == "a\nhttps://x.org\n"
+    assert Boilerplate(patterns=(r"^Sponsored:.*$",))("Sponsored: buy now\nreal text") == "real text"
+
+
+def test_whitespace_standardization_never_touches_code() -> None:
+    text = "line one   \r\nline two\n\n\n\n\nend  \n\n```\ncode   \n\n\n\nmore\n```"
+    assert Whitespace()(text) == "line one\nline two\n\nend\n\n```\ncode   \n\n\n\nmore\n```"
+    assert Whitespace()("    indented code first\nnext") == "    indented code first\nnext"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Describe a cat.\n\n<noinput>", "Describe a cat."),
+        ("Describe a cat.\n\nNo Input", "Describe a cat."),
+        ("Describe a cat.\n\nN/A", "Describe a cat."),
+        ("介绍长城。\n\n无", "介绍长城。"),
+        ("Spell N/A in full.", "Spell N/A in full."),
+        ("Classify the input.\n\nNone of the above is true.", "Classify the input.\n\nNone of the above is true."),
+    ],
+)
+def test_no_input_markers(text: str, expected: str) -> None:
+    assert NoInputMarker()(text) == expected
+
+
+def test_segments_treat_inline_triple_backticks_as_prose() -> None:
+    assert segments("use ```git``` here\n```\ncode\n```\n") == [(False, "use ```git``` here\n"), (True, "```\ncode\n```\n")]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("mail john.doe@example.com now", "email"),
+        ("call +44 20 7946 0958", "phone"),
+        ("手机13812345678", "phone"),
+        ("身份证110105199003071239", "cn_id"),
+        ("card 4111 1111 1111 1111", "bank_card"),
+        ("host 203.0.113.7 is up", "ip"),
+        ("sk-proj-AbCdEfGhIjKlMnOpQrStUvWx123456", "openai_key"),
+        ("AKIAIOSFODNN7EXAMPLE", "aws_key"),
+        ("ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789", "github_token"),
+        ("-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----", "private_key"),
+        ('secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"', "generic_secret"),
+    ],
+)
+def test_each_kind_is_found_and_redacted(text: str, kind: str) -> None:
+    result = redact(text)
+    assert dict(result.counts) == {kind: 1}
+    assert f"[{kind.upper()}]" in result.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The year 2023 had 365 days and version 1.2.3 shipped.",
+        "身份证110105199003071238 (wrong check digit)",
+        "card 4111 1111 1111 1112 (fails Luhn)",
+        "pi is 3.14159265358979",
+        "token = 'aaaaaaaaaaaaaaaaaaaaaaaa' is not random",
+        "Call me at noon.",
+    ],
+)
+def test_no_false_findings(text: str) -> None:
+    assert redact(text).counts == {}
+
+
+def test_checksums() -> None:
+    assert luhn_valid("4111111111111111") and not luhn_valid("4111111111111112")
+    assert cn_id_valid("110105199003071239") and not cn_id_valid("110105199013071239")  # month 13
+
+
+def test_pii_policy_redact_drop_flag_and_no_raw_value_leaks() -> None:
+    messages = [{"role": "user", "content": "who am I?"},
+                {"role": "assistant", "content": "You are 110105199003071239 at 203.0.113.7, a@b.co"}]
+    config = CleanConfig(pii=PiiConfig(cn_id="drop", ip="flag", email="redact"))
+    outcome = clean_conversation(messages, Cleaner.from_config(config))
+    assert outcome.drop == "pii_cn_id"
+    assert outcome.flags == ["pii_ip"]
+    assert outcome.pii == {"cn_id": 1, "ip": 1, "email": 1}
+    assert "[EMAIL]" in outcome.messages[1]["content"]
+    assert outcome.changes["pii_redaction"] == [len(messages[1]["content"]), len(outcome.messages[1]["content"])]
+    off = clean_conversation(messages, Cleaner.from_config(CleanConfig(pii=PiiConfig(cn_id="off", ip="off", email="off"))))
+    assert off.pii == {} and off.drop is None
+
+
+def test_clean_conversation_logs_each_rule_with_chars_before_and_after() -> None:
+    messages = [{"role": "user", "content": "Tell me.\n\n<noinput>"},
+                {"role": "assistant", "content": "<b>Bold</b> answer   "}]
+    outcome = clean_conversation(messages, Cleaner.from_config(CleanConfig()))
+    assert outcome.messages == [{"role": "user", "content": "Tell me."}, {"role": "assistant", "content": "Bold answer"}]
+    assert set(outcome.changes) == {"no_input", "html", "whitespace"}
+    assert outcome.changes["no_input"] == [len("Tell me.\n\n<noinput>"), len("Tell me.")]
