@@ -83,58 +83,54 @@ def _high_entropy(match: str) -> bool:
     return base64_plugin.calculate_shannon_entropy(value) > base64_plugin.entropy_limit
 
 
-THREE_DIGITS = re.compile(r"\d\d\d")
-DOTTED_DIGITS = re.compile(r"\d\.\d+\.\d")
-SECRET_WORDS = ("key", "secret", "token", "passw")
-
-
-@dataclass(frozen=True)
-class Screen:
-    """Facts about a text computed once and shared by every detector's gate."""
-
-    text: str
-    lower: str
-    digits: bool  # three digits in a row somewhere
-
-
-def _has(*needles: str) -> Callable[[Screen], bool]:
-    return lambda screen: any(n in screen.text for n in needles)
-
-
-def _digits(screen: Screen) -> bool:
-    return screen.digits
-
-
 @dataclass(frozen=True)
 class Detector:
+    """A kind of finding: the exact pattern (Python re) and a superset `candidate` in RE2 syntax that is
+    searched first, because RE2 scans text an order of magnitude faster and most texts hold nothing."""
+
     kind: str
     pattern: re.Pattern[str]
+    candidate: str
     valid: Callable[[str], bool] | None = None
     group: int = 0  # which group of the match is the sensitive value
-    # A cheap test that must pass before the regex runs.
-    gate: Callable[[Screen], bool] = _digits
 
 
+D = r"\p{Nd}"  # Python's \d is any Unicode digit; RE2's \d is ASCII only
 DETECTORS: tuple[Detector, ...] = (
     Detector("private_key", re.compile(
         r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )*PRIVATE KEY-----|$)"),
-        gate=_has("PRIVATE KEY")),
-    Detector("openai_key", re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"), gate=_has("sk-")),
-    Detector("aws_key", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"), gate=_has("AKIA", "ASIA", "ABIA", "ACCA")),
+        "PRIVATE KEY-----"),
+    Detector("openai_key", re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}"), r"sk-[A-Za-z0-9_-]{20}"),
+    Detector("aws_key", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b"), r"(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}"),
     Detector("github_token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b"),
-             gate=_has("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_")),
-    Detector("email", re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"), gate=_has("@")),
-    Detector("cn_id", re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[0-9Xx](?![0-9A-Za-z])"), cn_id_valid),
-    Detector("bank_card", re.compile(r"(?<![\d-])(?:\d{4}[ -]?){3}\d{1,7}(?![\d-])"), _card_valid),
-    Detector("phone", re.compile(r"(?<![\d+])(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)")),
+             r"gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22}"),
+    Detector("email", re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"),
+             r"[A-Za-z0-9._%+-]@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2}"),
+    Detector("cn_id", re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[0-9Xx](?![0-9A-Za-z])"), rf"{D}{{17}}[\p{{Nd}}Xx]",
+             cn_id_valid),
+    Detector("bank_card", re.compile(r"(?<![\d-])(?:\d{4}[ -]?){3}\d{1,7}(?![\d-])"), rf"(?:{D}{{4}}[ -]?){{3}}{D}",
+             _card_valid),
+    Detector("phone", re.compile(r"(?<![\d+])(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)"), rf"1{D}{{10}}"),
     Detector("phone", re.compile(r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)|\d{2,4})[ .-]\d{3,4}[ .-]\d{3,4}(?!\d)"),
-             _phone_valid),
+             rf"{D}[ .-]{D}{{3}}", _phone_valid),
     Detector("ip", re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])"),
-             gate=lambda screen: "." in screen.text and DOTTED_DIGITS.search(screen.text) is not None),
+             rf"{D}\.{D}+\.{D}+\.{D}"),
     Detector("generic_secret", re.compile(
         r"(?i)(?:api[_-]?key|secret|token|passw(?:or)?d|access[_-]?key)[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9+/_\-.=]{20,})"),
-        _high_entropy, group=1, gate=lambda screen: any(w in screen.lower for w in SECRET_WORDS)),
+        r"(?is)(?:api[_-]?key|secret|token|passw(?:or)?d|access[_-]?key).{0,64}?[A-Za-z0-9+/_\-.=]{20}",
+        _high_entropy, group=1),
 )
+
+
+@lru_cache(maxsize=1)
+def _candidates():
+    import re2
+
+    options = re2.Options()
+    options.max_mem = 64 << 20
+    each = tuple(re2.compile(d.candidate, options) for d in DETECTORS)
+    anything = re2.compile("|".join(f"(?:{d.candidate})" for d in DETECTORS), options)
+    return anything, each
 
 
 @dataclass(frozen=True)
@@ -154,9 +150,11 @@ def find_pii(text: str, kinds: frozenset[str] | None = None) -> Counter[str]:
 def redact(text: str, kinds: frozenset[str] | None = None, replace: bool = True) -> Redaction:
     """Replace every finding of the wanted kinds with its placeholder; report counts per kind."""
     counts: Counter[str] = Counter()
-    screen = Screen(text, text.lower(), THREE_DIGITS.search(text) is not None)
-    for detector in DETECTORS:
-        if (kinds is not None and detector.kind not in kinds) or not detector.gate(screen):
+    anything, candidates = _candidates()
+    if not anything.search(text):
+        return Redaction(text, counts)
+    for detector, candidate in zip(DETECTORS, candidates, strict=True):
+        if (kinds is not None and detector.kind not in kinds) or not candidate.search(text):
             continue
 
         def substitute(match: re.Match[str], detector: Detector = detector) -> str:

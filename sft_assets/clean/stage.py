@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
 import orjson
 import pyarrow as pa
 
@@ -43,12 +44,22 @@ def merge(results: list[StageResult]) -> StageResult:
     return merged
 
 
-def clean_table(table: pa.Table, config: CleanConfig) -> StageResult:
-    """Clean every example; rows whose PII policy says drop leave the table, everything else stays."""
+def clean_table(table: pa.Table, config: CleanConfig, prescan: bool = True) -> StageResult:
+    """Clean every example; rows whose PII policy says drop leave the table, everything else stays.
+
+    With `prescan`, rows that no transform or detector could touch (decided in DuckDB) are passed through
+    without being parsed; the outcome is identical.
+    """
+    from sft_assets.prescan import clean_gates
+
     cleaner = Cleaner.from_config(config)
-    keep, new_messages = [], []
     result = StageResult(kept=table)
-    for row in table.select(["example_id", "source", "file", "locator", "messages"]).to_pylist():
+    gates = clean_gates(table, config) if prescan else np.ones(table.num_rows, dtype=bool)
+    keep = np.ones(table.num_rows, dtype=bool)
+    new_messages: list[str | bytes | None] = [None] * table.num_rows
+    candidates = np.nonzero(gates)[0]
+    rows = table.take(pa.array(candidates, pa.int64())).select(["example_id", "source", "file", "locator", "messages"])
+    for position, row in zip(candidates, rows.to_pylist(), strict=True):
         outcome = clean_conversation(orjson.loads(row["messages"]), cleaner)
         for rule, (before, after) in outcome.changes.items():
             result.record(row, "modified", rule, str(before), None, f"{before} -> {after} chars")
@@ -60,11 +71,13 @@ def clean_table(table: pa.Table, config: CleanConfig) -> StageResult:
             kind = outcome.drop.removeprefix("pii_")
             result.record(row, "dropped", outcome.drop, str(outcome.pii[kind]), None,
                           "personal data or a secret was found (value not logged)")
-            keep.append(False)
-            continue
-        keep.append(True)
-        new_messages.append(canonical_json_bytes(outcome.messages) if outcome.changes else row["messages"])
-    kept = table.filter(pa.array(keep, pa.bool_())) if table.num_rows else table
-    index = kept.schema.get_field_index("messages")
-    result.kept = kept.set_column(index, "messages", pa.array(new_messages, pa.string()))
+            keep[position] = False
+        elif outcome.changes:
+            new_messages[position] = canonical_json_bytes(outcome.messages)
+    messages = table.column("messages")
+    if any(m is not None for m in new_messages):
+        original = messages.to_pylist()
+        messages = pa.array([n if n is not None else o for n, o in zip(new_messages, original, strict=True)], pa.string())
+    index = table.schema.get_field_index("messages")
+    result.kept = table.set_column(index, "messages", messages).filter(pa.array(keep))
     return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 
 from sft_assets.clean.segments import map_prose
@@ -134,6 +135,20 @@ DEFAULT_BOILERPLATE = (
     r"^\W*(扫码|扫描二维码|长按识别).*$",
     r"^\W*(本文)?(转载自|原文链接|来源[:：]|更多精彩内容).*$",
 )
+# Keywords every built-in pattern needs (in RE2 syntax, a superset of the patterns' matches), plus "http".
+BOILERPLATE_HINT = (
+    r"(?i)follow|subscribe|click|tap|share this|forget to|\blike\b.*\b(?:subscribe|follow|channel|newsletter|us)\b|"
+    r"关注|点赞|转发|收藏|订阅|扫码|扫描二维码|长按识别|转载自|原文链接|来源|更多精彩内容|http"
+)
+
+
+@lru_cache(maxsize=1)
+def _boilerplate_hint():
+    import re2
+
+    return re2.compile(BOILERPLATE_HINT)
+
+
 LINK_ONLY = re.compile(r"^\s*(?:[-*•]\s*)?(?:<)?https?://\S+(?:>)?\s*$")
 
 
@@ -161,6 +176,9 @@ class Boilerplate:
         object.__setattr__(self, "_any", re.compile(combined, flags))
 
     def __call__(self, text: str) -> str:
+        hint = _boilerplate_hint()
+        if self.patterns == DEFAULT_BOILERPLATE and not hint.search(text):  # RE2 pre-scan for built-in patterns
+            return text
         if not self._any.search(text) and not (self.remove_link_only_lines and "http" in text):
             return text
         return map_prose(text, self._clean)

@@ -39,6 +39,7 @@ def evaluate(view: r.ExampleView, rules: list) -> list[r.Verdict]:
 
 
 def filter_table(table: pa.Table, config: FilterConfig, encoding_name: str) -> StageResult:
+    """Apply the rules to every row: the first drop removes it; flags stay on the row and in the log."""
     rules = build_rules(config)
     result = StageResult(kept=table)
     keep, flags, refusals = [], [], []
@@ -46,11 +47,9 @@ def filter_table(table: pa.Table, config: FilterConfig, encoding_name: str) -> S
     for row in columns:
         view = r.ExampleView(orjson.loads(row["messages"]), row["category"], encoding_name)
         verdicts = evaluate(view, rules)
-        dropped = False
         for v in verdicts:
-            decision = "dropped" if v.action == "drop" else "flagged"
-            result.record(row, decision, v.rule, v.value, v.threshold, v.detail)
-            dropped = dropped or v.action == "drop"
+            result.record(row, "dropped" if v.action == "drop" else "flagged", v.rule, v.value, v.threshold, v.detail)
+        dropped = any(v.action == "drop" for v in verdicts)
         keep.append(not dropped)
         if not dropped:
             names = [v.rule for v in verdicts]

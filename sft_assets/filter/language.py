@@ -10,9 +10,11 @@ HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 KANA = re.compile(r"[\u3040-\u30ff]")
 HANGUL = re.compile(r"[\uac00-\ud7af]")
 LATIN_WORD = re.compile(r"[A-Za-z]+")
+# Common English function words that are rare as words in other Latin-script languages.
 ENGLISH_MARKERS = frozenset(
-    "the and is are was were of that this with you your what which how why have has for from it its be not "
-    "can will would should there their they".split()
+    "the and is are was were of that this with you your what which how why have has had for from it its be "
+    "not can will would should could there their they them he she his her we our to than then each if but "
+    "by at who when where been being into about also these those does did do".split()
 )
 SAMPLE_CHARS = 300
 UNDETERMINED = "und"

@@ -59,13 +59,23 @@ class ExampleView:
     def texts_of(self, role: str | None) -> list[str]:
         return [m.get("content") or "" for m in self.messages if role is None or m["role"] == role]
 
-    def tokens(self, role: str | None = None) -> int:
+    @cached_property
+    def _message_tokens(self) -> list[int]:
         enc = encoding(self.encoding_name)
-        return sum(len(enc.encode_ordinary(t)) for t in self.texts_of(role))
+        return [len(enc.encode_ordinary(m.get("content") or "")) for m in self.messages]
+
+    def tokens(self, role: str | None = None) -> int:
+        """Content tokens (each message encoded once, whatever the number of questions asked)."""
+        return sum(n for n, m in zip(self._message_tokens, self.messages, strict=True) if role is None or m["role"] == role)
+
+    @cached_property
+    def _message_bytes(self) -> list[int]:
+        return [len(t) if t.isascii() else len(t.encode("utf-8")) for t in self.texts_of(None)]
 
     def tokens_at_most(self, limit: int, role: str | None = None) -> bool:
         """Every token is at least one UTF-8 byte: a text this short cannot exceed the limit (no encoding)."""
-        return sum(len(t.encode("utf-8")) for t in self.texts_of(role)) <= limit
+        sizes = zip(self._message_bytes, self.messages, strict=True)
+        return sum(n for n, m in sizes if role is None or m["role"] == role) <= limit
 
     def tokens_at_least(self, limit: int) -> bool:
         """The tokenizer splits on whitespace first: at least one token per whitespace-separated word."""
@@ -182,6 +192,7 @@ class Placeholder:
         return []
 
 
+NGRAM_SCAN_CHARS = 2000  # degenerate loops show up early; scanning more costs time, not recall
 CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 
 
@@ -201,7 +212,7 @@ class Repetition:
             if dup > c.max_duplicate_line_ratio:
                 return [Verdict("repeated_lines", c.action, f"{dup:.2f}", f"<={c.max_duplicate_line_ratio}",
                                 f"{len(lines) - len(set(lines))} of {len(lines)} prose lines repeat")]
-        grams = self._ngrams(prose)
+        grams = self._ngrams(prose[:NGRAM_SCAN_CHARS])
         # each repeated n-gram stands for at least two occurrences: a cheap upper bound first
         if len(grams) >= c.min_ngrams and 2 * (len(grams) - len(set(grams))) / len(grams) > c.max_duplicate_ngram_ratio:
             counts = Counter(grams)
