@@ -15,6 +15,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from sft_assets.dedup.settings import DecontaminationConfig, NearDedupConfig
 from sft_assets.filter.settings import FilterConfig
 from sft_assets.ingest.containers import CONTAINERS
 from sft_assets.ingest.formats import FORMATS
@@ -139,6 +140,8 @@ class CurationConfig(_Strict):
     tokens: TokensConfig = TokensConfig()
     clean: CleanConfig = CleanConfig()
     filter: FilterConfig = FilterConfig()
+    near_dedup: NearDedupConfig = NearDedupConfig()
+    decontamination: DecontaminationConfig = DecontaminationConfig()
     exports: ExportsConfig = ExportsConfig()
 
     @model_validator(mode="after")
@@ -168,6 +171,7 @@ class LoadedConfig:
     data_root: Path
     config: CurationConfig
     files: dict[str, list[str]]
+    eval_files: dict[str, str] = None  # type: ignore[assignment]  # eval set name -> file under data_root
 
     def absolute(self, relative: str) -> Path:
         return self.data_root / relative
@@ -210,9 +214,20 @@ def load_config(path: str | os.PathLike[str] | None = None) -> LoadedConfig:
             files[source.name] = resolve_source_files(data_root, source.path)
         except ValueError as exc:
             problems.append((f"sources[{index}].path", str(exc)))
+    eval_files = {}
+    for index, eval_set in enumerate(config.decontamination.eval_sets):
+        try:
+            resolved = resolve_source_files(data_root, eval_set.path)
+        except ValueError as exc:
+            problems.append((f"decontamination.eval_sets[{index}].path", str(exc)))
+            continue
+        if len(resolved) != 1:
+            problems.append((f"decontamination.eval_sets[{index}].path", f"names {len(resolved)} files; name one"))
+        else:
+            eval_files[eval_set.name] = resolved[0]
     if problems:
         raise ConfigError(file, problems)
-    return LoadedConfig(path=file, data_root=data_root, config=config, files=files)
+    return LoadedConfig(path=file, data_root=data_root, config=config, files=files, eval_files=eval_files)
 
 
 def resolve_source_files(data_root: Path, pattern: str) -> list[str]:

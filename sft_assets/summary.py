@@ -17,6 +17,8 @@ STAGE_QUERIES = {
     "cleaned": "SELECT count(*) FROM cleaned",
     "filtered": "SELECT count(*) FROM filtered",
     "deduped": "SELECT count(*) FROM deduped",
+    "near_deduped": "SELECT count(*) FROM near_deduped",
+    "decontaminated": "SELECT count(*) FROM decontaminated",
     "curated": "SELECT count(*) FROM curated",
     "train": "SELECT count(*) FROM train",
     "val": "SELECT count(*) FROM val",
@@ -63,11 +65,11 @@ def read_summary(store: Store) -> Summary:
 
 def render_summary(summary: Summary) -> str:
     lines = ["Records per stage:"]
-    lines += [f"  {k:12s} {'-' if v is None else v}" for k, v in summary.stages.items()]
+    lines += [f"  {k:14s} {'-' if v is None else v}" for k, v in summary.stages.items()]
     lines.append("Quarantined per reason:" + ("" if summary.reasons else " none"))
     lines += [f"  {k:24s} {v}" for k, v in summary.reasons.items()]
     lines.append("Decisions per rule (latest run):" + ("" if summary.decisions else " none"))
-    lines += [f"  {stage:12s} {decision:9s} {rule:28s} {n}" for stage, decision, rule, n in summary.decisions]
+    lines += [f"  {stage:14s} {decision:9s} {rule:28s} {n}" for stage, decision, rule, n in summary.decisions]
     lines.append(f"Database: {summary.db_path}")
     lines.append(f"Exports:  {summary.exports_dir}")
     lines += [f"  {f['path']:28s} {f['records']:>7} records" for f in summary.files]

@@ -24,11 +24,13 @@ def run_home(tmp_path_factory: pytest.TempPathFactory, dbt_manifest) -> tuple[Pa
 def test_run_succeeds_with_progress_and_summary(run_home) -> None:
     home, proc = run_home
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "materialized examples (68 rows)" in proc.stderr
+    assert "materialized examples (70 rows)" in proc.stderr
+    assert "check        train:splits_leak_free passed" in proc.stderr
     assert "check        curated:curated_format_gate passed" in proc.stderr
     out = proc.stdout
-    assert "  read         86" in out and "  quarantined  18" in out and "  deduped      52" in out
-    assert "  filter       dropped   template_placeholder         1" in out
+    assert "  read           88" in out and "  quarantined    18" in out and "  near_deduped   53" in out
+    assert "  filter         dropped   template_placeholder         1" in out
+    assert "  decontaminate  dropped   eval_near_match              1" in out
     assert "  nul_byte                 1" in out
     assert "openai/train.jsonl" in out and "failed" in out and "succeeded" in out
     assert (home / "exports" / "openai" / "train.jsonl").is_file()
@@ -42,9 +44,9 @@ def test_dbt_marts_are_built_on_the_same_database(run_home) -> None:
         splits = con.execute("SELECT sum(examples) FROM reports.split_stats").fetchall()[0][0]
     finally:
         con.close()
-    assert funnel["read"] == 86 and funnel["quarantined"] == 18 and funnel["curated"] == 52
-    assert funnel["cleaned"] == 67 and funnel["filtered"] == 54
-    assert splits == 52
+    assert funnel["read"] == 88 and funnel["quarantined"] == 18 and funnel["curated"] == 50
+    assert funnel["cleaned"] == 69 and funnel["filtered"] == 56 and funnel["decontaminated"] == 50
+    assert splits == 50
 
 
 def test_no_lock_errors_in_the_run_log(run_home) -> None:
@@ -72,7 +74,7 @@ def test_explain_and_report(run_home) -> None:
     missing = sft("explain", "does-not-exist", "--home", str(home), cwd=home)
     assert missing.returncode == 1 and "No example with id 'does-not-exist'" in missing.stdout
     report = sft("report", "--home", str(home), cwd=home)
-    assert report.returncode == 0 and "  curated      52" in report.stdout
+    assert report.returncode == 0 and "  curated        50" in report.stdout
 
 
 def test_bad_config_fails_before_any_work(tmp_path: Path) -> None:

@@ -19,6 +19,8 @@ def test_every_asset_is_present_and_grouped_by_stage(defs: dg.Definitions) -> No
     assert groups == {
         "examples": "ingest", "quarantine": "ingest", "ingest_files": "ingest",
         "cleaned": "curate", "filtered": "curate", "record_events": "curate", "deduped": "curate", "curated": "curate",
+        "near_deduped": "curate", "decontaminated": "curate", "stg_near_deduped": "staging",
+        "stg_decontaminated": "staging",
         "train": "split", "val": "split", "test": "split",
         "exports": "export",
         "stg_examples": "staging", "stg_quarantine": "staging", "stg_ingest_files": "staging",
@@ -45,6 +47,13 @@ def test_dbt_sources_are_the_python_assets_one_lineage_graph(defs: dg.Definition
 def test_the_format_gate_is_a_blocking_check_on_curated(defs: dg.Definitions) -> None:
     graph = defs.resolve_asset_graph()
     key = dg.AssetCheckKey(dg.AssetKey("curated"), "curated_format_gate")
+    assert key in graph.asset_check_keys
+    assert graph.get_check_spec(key).blocking
+
+
+def test_the_leak_check_is_a_blocking_check_on_the_splits(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    key = dg.AssetCheckKey(dg.AssetKey("train"), "splits_leak_free")
     assert key in graph.asset_check_keys
     assert graph.get_check_spec(key).blocking
 

@@ -15,6 +15,8 @@ from sft_assets.config import SAMPLE_CONFIG
 from sft_assets.defs.curate.assets import curated, deduped
 from sft_assets.defs.curate.checks import curated_format_gate
 from sft_assets.defs.curate.clean_filter import cleaned, filtered
+from sft_assets.defs.curate.dedup_assets import decontaminated, near_deduped
+from sft_assets.defs.split.checks import splits_leak_free
 from sft_assets.defs.export.assets import exports
 from sft_assets.defs.ingest.assets import ingest
 from sft_assets.defs.split.assets import splits
@@ -22,7 +24,8 @@ from sft_assets.resources import CurationConfigResource, StoreResource
 from sft_assets.store import Store
 from sft_assets_tests.conftest import write_config
 
-PYTHON_ASSETS = [ingest, cleaned, filtered, deduped, curated, curated_format_gate, splits, exports]
+PYTHON_ASSETS = [ingest, cleaned, filtered, deduped, near_deduped, decontaminated, curated, curated_format_gate, splits,
+                 splits_leak_free, exports]
 SAMPLE_REASONS = {
     "empty_turn": 3, "missing_content": 2, "invalid_json": 1, "invalid_tool_call": 1, "invalid_utf8": 1,
     "malformed_row": 1, "missing_messages": 1, "no_assistant_turn": 1, "no_user_turn": 1, "non_string_content": 1,
@@ -36,7 +39,8 @@ def materialize(home: Path, config: Path = SAMPLE_CONFIG, assets=PYTHON_ASSETS, 
         resources={"curation": CurationConfigResource(path=str(config)), "store": StoreResource(home=str(home))},
         instance=dg.DagsterInstance.ephemeral(),
         run_config={"ops": {name: {"config": {"workers": 1}}
-                            for name in ("ingest", "cleaned", "filtered") if any(a.node_def.name == name for a in assets)}},
+                            for name in ("ingest", "cleaned", "filtered", "near_deduped")
+                            if any(a.node_def.name == name for a in assets)}},
         selection=selection,
         raise_on_error=False,
     )
@@ -56,13 +60,15 @@ def count(store: Store, table: str) -> int:
 
 def test_sample_counts_per_stage(sample_home: Path) -> None:
     store = Store(sample_home)
-    assert count(store, "examples") == 68
+    assert count(store, "examples") == 70
     assert count(store, "quarantine") == 18
-    assert count(store, "cleaned") == 67  # one record dropped for a Chinese resident ID (sample policy: drop)
-    assert count(store, "filtered") == 54
-    assert count(store, "deduped") == 52
-    assert count(store, "curated") == 52
-    assert count(store, "train") + count(store, "val") + count(store, "test") == 52
+    assert count(store, "cleaned") == 69  # one record dropped for a Chinese resident ID (sample policy: drop)
+    assert count(store, "filtered") == 56
+    assert count(store, "deduped") == 54
+    assert count(store, "near_deduped") == 53  # the edited copy of the bread conversation
+    assert count(store, "decontaminated") == 50  # verbatim, Traditional-Chinese and reordered eval items
+    assert count(store, "curated") == 50
+    assert count(store, "train") + count(store, "val") + count(store, "test") == 50
     reasons = Counter(store.query("SELECT reason FROM quarantine").column("reason").to_pylist())
     assert reasons == SAMPLE_REASONS
 
@@ -70,7 +76,7 @@ def test_sample_counts_per_stage(sample_home: Path) -> None:
 def test_rows_read_equals_examples_plus_quarantined_per_file(sample_home: Path) -> None:
     files = Store(sample_home).query("SELECT * FROM ingest_files ORDER BY source").to_pylist()
     assert len(files) == 7
-    assert sum(f["rows_read"] for f in files) == 86
+    assert sum(f["rows_read"] for f in files) == 88
     for f in files:
         assert f["rows_read"] == f["examples"] + f["quarantined"], f
     by_file = {f["file"]: f for f in files}
@@ -110,7 +116,7 @@ def test_exports_match_the_manifest_and_the_splits(sample_home: Path) -> None:
 def test_materialization_metadata_shows_counts_and_previews(tmp_path: Path) -> None:
     result = materialize(tmp_path, assets=[ingest])
     [examples] = [m for m in result.asset_materializations_for_node("ingest") if m.asset_key.path == ["examples"]]
-    assert examples.metadata["rows_read"].value == 86
+    assert examples.metadata["rows_read"].value == 88
     assert "chat_en.jsonl" in examples.metadata["files"].value
     [quarantine] = [m for m in result.asset_materializations_for_node("ingest") if m.asset_key.path == ["quarantine"]]
     assert "| roles_not_alternating | 1 |" in quarantine.metadata["per_reason"].value
@@ -131,9 +137,7 @@ def test_new_data_never_moves_an_example_to_another_split(sample_home: Path, tmp
     shutil.copytree(sample_home, home)
     before = {r["example_id"]: r["split"] for r in Store(home).query("SELECT * FROM split_assignments").to_pylist()}
     data = tmp_path / "cfg" / "data"
-    data.mkdir(parents=True)
-    for f in (SAMPLE_CONFIG.parent / "data").iterdir():
-        shutil.copy(f, data / f.name)
+    shutil.copytree(SAMPLE_CONFIG.parent / "data", data)
     extra = [{"messages": [{"role": "user", "content": f"What is {i} plus {i + 1}, written out in words?"},
                            {"role": "assistant", "content": f"{i} plus {i + 1} equals {2 * i + 1}."}]}
              for i in range(60)]
@@ -158,7 +162,7 @@ def test_the_format_gate_blocks_the_splits(tmp_path: Path) -> None:
         {"example_id": "good0001", "source": "s", "file": "f", "locator": "line 1", "messages": orjson.dumps(good).decode()},
         {"example_id": "bad00001", "source": "s", "file": "f", "locator": "line 2", "messages": orjson.dumps(bad).decode()},
     ]
-    store.replace_table("deduped", pa.Table.from_pylist(rows))
+    store.replace_table("decontaminated", pa.Table.from_pylist(rows))
     result = materialize(tmp_path, assets=[curated, curated_format_gate, splits],
                          selection=["curated", "train", "val", "test"])
     assert not result.success

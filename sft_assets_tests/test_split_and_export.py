@@ -8,39 +8,78 @@ import pytest
 
 from sft_assets.export.formats import to_alpaca, to_sharegpt
 from sft_assets.export.write import render_jsonl, write_atomic, write_manifest
-from sft_assets.split.assign import assign_splits, split_for
+from sft_assets.split.assign import Member, assign_splits
+from sft_assets.split.leaks import find_leaks
 from sft_assets.split.tables import updated_assignments
 
 RATIOS = {"train": 0.8, "val": 0.1, "test": 0.1}
 
 
-def test_split_is_a_pure_function_of_seed_and_key() -> None:
-    assert split_for(1, "abc", RATIOS) == split_for(1, "abc", RATIOS)
-    ids = [f"id{i}" for i in range(5000)]
-    splits, _ = assign_splits(ids, ids, {}, RATIOS, seed=1)
-    shares = {s: splits.count(s) / len(ids) for s in RATIOS}
-    assert shares["train"] == pytest.approx(0.8, abs=0.02)
-    assert shares["val"] == pytest.approx(0.1, abs=0.02)
-    other, _ = assign_splits(ids, ids, {}, RATIOS, seed=2)
-    assert other != splits
+def members(n: int, prefix: str = "id", stratum: str = "") -> list[Member]:
+    return [Member(f"{prefix}{i}", f"{prefix}{i}", stratum) for i in range(n)]
+
+
+def test_split_is_deterministic_and_follows_ratios() -> None:
+    first, fresh = assign_splits(members(5000), {}, RATIOS, seed=1)
+    again, _ = assign_splits(list(reversed(members(5000))), {}, RATIOS, seed=1)
+    assert first == again and fresh == 5000
+    shares = {s: list(first.values()).count(s) / 5000 for s in RATIOS}
+    assert shares == pytest.approx(RATIOS, abs=0.001)  # filled to the target share, not just in expectation
+    other, _ = assign_splits(members(5000), {}, RATIOS, seed=2)
+    assert other != first
+
+
+def test_stratified_by_category() -> None:
+    data = members(40, "a", "math") + members(400, "b", "chat") + members(10, "c", "code")
+    result, _ = assign_splits(data, {}, RATIOS, seed=3)
+    for prefix, n in (("a", 40), ("b", 400), ("c", 10)):
+        splits = [result[f"{prefix}{i}"] for i in range(n)]
+        assert splits.count("train") == pytest.approx(0.8 * n, abs=1)
+        assert splits.count("val") >= 1 and splits.count("test") >= 1
+
+
+def test_groups_share_a_split_and_new_members_inherit_it() -> None:
+    curated = [{"example_id": f"e{i}", "category": None, "parent_id": None} for i in range(300)]
+    curated += [{"example_id": f"aug{i}", "category": None, "parent_id": "e7"} for i in range(5)]
+    clusters = [{"example_id": "e1", "cluster_id": "c1"}, {"example_id": "old", "cluster_id": "c1"}]
+    table, _ = updated_assignments(curated, clusters, {"old": "test"}, RATIOS, seed=4)
+    split = dict(zip(table.column("example_id").to_pylist(), table.column("split").to_pylist(), strict=True))
+    assert split["e1"] == "test"  # joined the cluster of an example already in test
+    assert {split[f"aug{i}"] for i in range(5)} == {split["e7"]}  # an augmentation family stays together
 
 
 def test_existing_examples_never_move_when_data_or_ratios_change() -> None:
-    ids = [f"id{i}" for i in range(1000)]
-    first, fresh = updated_assignments(ids, {}, RATIOS, seed=3)
+    curated = [{"example_id": f"id{i}", "category": None, "parent_id": None} for i in range(1000)]
+    first, fresh = updated_assignments(curated, [], {}, RATIOS, seed=3)
     assert fresh == 1000
     existing = dict(zip(first.column("example_id").to_pylist(), first.column("split").to_pylist(), strict=True))
-    more = ids + [f"new{i}" for i in range(500)]
-    second, fresh = updated_assignments(more, existing, {"train": 0.5, "val": 0.25, "test": 0.25}, seed=3)
+    more = curated + [{"example_id": f"new{i}", "category": None, "parent_id": None} for i in range(500)]
+    second, fresh = updated_assignments(more, [], existing, {"train": 0.5, "val": 0.25, "test": 0.25}, seed=3)
     assert fresh == 500
     after = dict(zip(second.column("example_id").to_pylist(), second.column("split").to_pylist(), strict=True))
-    assert all(after[i] == existing[i] for i in ids)
+    assert all(after[i] == existing[i] for i in existing)
 
 
 def test_zero_ratio_split_gets_nothing() -> None:
-    ids = [f"id{i}" for i in range(500)]
-    splits, _ = assign_splits(ids, ids, {}, {"train": 0.9, "val": 0.0, "test": 0.1}, seed=5)
-    assert "val" not in splits
+    result, _ = assign_splits(members(500), {}, {"train": 0.9, "val": 0.0, "test": 0.1}, seed=5)
+    assert "val" not in result.values()
+
+
+def test_leak_report() -> None:
+    rows = [
+        {"example_id": "a", "split": "train", "parent_id": None, "norm_hash": "h1"},
+        {"example_id": "b", "split": "test", "parent_id": None, "norm_hash": "h1"},
+        {"example_id": "c", "split": "train", "parent_id": "a", "norm_hash": "h2"},
+        {"example_id": "d", "split": "val", "parent_id": "a", "norm_hash": "h3"},
+        {"example_id": "e", "split": "val", "parent_id": None, "norm_hash": "h4"},
+        {"example_id": "f", "split": "test", "parent_id": None, "norm_hash": "h5"},
+    ]
+    report = find_leaks(rows, [{"example_id": "e", "cluster_id": "k"}, {"example_id": "f", "cluster_id": "k"}])
+    assert report.duplicates_across_splits == ["h1"]
+    assert report.families_across_splits == ["a"]
+    assert report.clusters_across_splits == ["k"]
+    assert not report.clean
+    assert find_leaks(rows[:1], []).clean
 
 
 def test_write_atomic_and_manifest(tmp_path: Path) -> None:

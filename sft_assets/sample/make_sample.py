@@ -166,6 +166,18 @@ LONG_REPLY = " ".join(
     f" at {150 + (i * 7) % 90} degrees."
     for i in range(150)
 )
+GARDEN = [
+    "I am planning a small vegetable garden behind my house this spring.",
+    "The soil is heavy clay and it stays wet for several days.",
+    "My neighbours told me that raised beds might be the better choice.",
+    "What should a complete beginner plant first to get good results quickly?",
+]
+EVAL_ITEMS = [
+    {"question": "What does HTTP status 404 mean?", "answer": "Not Found."},  # verbatim in chat_en
+    {"question": "請用一句話解釋什麼是光合作用。", "answer": "植物利用光能製造養分。"},  # Traditional form of a sharegpt_zh prompt
+    {"question": " ".join([GARDEN[2], GARDEN[0], GARDEN[3], GARDEN[1]]), "answer": "Raised beds and herbs."},  # reordered
+    {"question": "How many moons does Mars have?", "answer": "Two: Phobos and Deimos."},  # no counterpart
+]
 MESSY = [
     # cleaning transforms (kept, modified)
     _chat("Describe the café in one sentence.", "The cafÃ© was â€œquietâ€\x9d and warm."),  # unicode_repair
@@ -201,6 +213,15 @@ MESSY = [
     _chat("Write a Python function that reverses a list.", "Sure:\n```python\n```"),  # empty_code
     _chat("Write a Python function that adds two numbers.", "You can simply add the two numbers with the plus operator."),  # no_code (flag)
     _chat("Write a detailed recipe.", LONG_REPLY),  # too_many_assistant_tokens (sample limit 1500)
+    # a near-copy of the bread conversation in chat_en (two words changed): one of the two is dropped
+    {"messages": [
+        {"role": "user", "content": "I want to learn to bake bread. Where should I start?"},
+        {"role": "assistant", "content": "Start with a simple no-knead loaf: flour, water, salt and yeast, left to rise overnight."},
+        {"role": "user", "content": "How long should it rise?"},
+        {"role": "assistant", "content": "About 12 to 16 hours at room temperature, until it has doubled and is bubbly."},
+    ]},
+    # an eval item holds these sentences in another order: caught by the MinHash near-match of decontamination
+    _chat(" ".join(GARDEN), "Start small with easy herbs, water in the morning, and add compost every spring."),
     # rules must NOT fire on these
     _chat("What is the capital of Italy?", "Rome."),  # a legitimate short answer
     _chat("Where can I read the Python docs?", "The official documentation is at https://docs.python.org/3/ and covers the standard library."),  # URL in an answer
@@ -227,6 +248,8 @@ def write_all(out: Path = HERE) -> list[Path]:
     writer.writerows(QA_ZH_ROWS)
     put("qa_zh.csv", buffer.getvalue().encode("utf-8") + "多出的一行,有,太多,字段\n".encode())  # malformed_row
     put("messy_mixed.jsonl", b"\n".join(map(_line, MESSY)) + b"\n")
+    (out / "evals").mkdir(exist_ok=True)
+    put("evals/sample_eval.jsonl", b"\n".join(map(_line, EVAL_ITEMS)) + b"\n")
     sink = io.BytesIO()
     pq.write_table(pa.Table.from_pylist(FAQ_EN), sink, compression="zstd")
     put("faq_en.parquet", sink.getvalue())

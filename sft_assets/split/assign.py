@@ -1,14 +1,18 @@
-"""Assign examples to train/val/test deterministically and stably.
+"""Assign examples to train/val/test: deterministic, stable, leak-free and stratified.
 
-A new example's split comes from a seeded hash of its group key (today the example id; near-dup clusters
-and augmentation families will share a key), so it never depends on which other examples exist. An
-example that already has a split keeps it, even when ratios change later.
+Examples are assigned by group: a near-duplicate cluster or an augmentation family (examples sharing a
+parent) always lands in one split. A group that already has a split keeps it, whatever else changes
+(new data, new ratios), and a new example joining such a group inherits its split. New groups are placed
+per stratum (task category) in seeded-hash order, each into the split furthest below its target share,
+so small categories are spread like large ones.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 SPLITS = ("train", "val", "test")
 
@@ -19,27 +23,44 @@ def unit_interval(seed: int, key: str) -> float:
     return int.from_bytes(digest[:8], "big") / 2**64
 
 
-def split_for(seed: int, key: str, ratios: Mapping[str, float]) -> str:
-    u = unit_interval(seed, key)
-    edge = 0.0
-    for name in SPLITS:
-        edge += ratios[name]
-        if u < edge:
-            return name
-    return next(name for name in reversed(SPLITS) if ratios[name] > 0)
+@dataclass(frozen=True)
+class Member:
+    example_id: str
+    group: str  # group key: examples with the same key share a split
+    stratum: str  # task category, or "" when unlabeled
+
+
+def _pick(counts: Mapping[str, float], ratios: Mapping[str, float], size: int) -> str:
+    """The split whose count is furthest below its target share after adding this group."""
+    total = sum(counts.values()) + size
+    return max(SPLITS, key=lambda s: (ratios[s] * total - counts[s], ratios[s], -SPLITS.index(s)))
 
 
 def assign_splits(
-    example_ids: Sequence[str],
-    group_keys: Sequence[str],
-    existing: Mapping[str, str],
-    ratios: Mapping[str, float],
-    seed: int,
-) -> tuple[list[str], list[bool]]:
-    """(split per example, whether it was newly assigned) in input order."""
-    splits, fresh = [], []
-    for example_id, key in zip(example_ids, group_keys, strict=True):
-        known = existing.get(example_id)
-        splits.append(known or split_for(seed, key, ratios))
-        fresh.append(known is None)
-    return splits, fresh
+    members: Sequence[Member], existing: Mapping[str, str], ratios: Mapping[str, float], seed: int
+) -> tuple[dict[str, str], int]:
+    """(split per example id, number of newly assigned examples)."""
+    groups: dict[str, list[Member]] = defaultdict(list)
+    for m in members:
+        groups[m.group].append(m)
+    result: dict[str, str] = {}
+    counts: dict[str, dict[str, float]] = defaultdict(lambda: dict.fromkeys(SPLITS, 0.0))
+    new_groups = []
+    for key, group in groups.items():
+        known = sorted((m.example_id, existing[m.example_id]) for m in group if m.example_id in existing)
+        if known:
+            split = known[0][1]
+            for m in group:
+                result[m.example_id] = split
+                counts[m.stratum][split] += 1
+        else:
+            new_groups.append((unit_interval(seed, key), key, group))
+    fresh = 0
+    for _, _, group in sorted(new_groups):
+        stratum = next((m.stratum for m in group if m.stratum), "")
+        split = _pick(counts[stratum], ratios, len(group))
+        for m in group:
+            result[m.example_id] = split
+            counts[stratum][split] += 1
+            fresh += 1
+    return result, fresh

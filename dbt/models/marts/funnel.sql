@@ -12,15 +12,20 @@ with counts as (
     union all
     select source, 'deduped', 6, count(*) from {{ ref('stg_deduped') }} group by source
     union all
-    select source, 'curated', 7, count(*) from {{ ref('stg_curated') }} group by source
+    select source, 'near_deduped', 7, count(*) from {{ ref('stg_near_deduped') }} group by source
     union all
-    select source, split, case split when 'train' then 8 when 'val' then 9 else 10 end, count(*)
+    select source, 'decontaminated', 8, count(*) from {{ ref('stg_decontaminated') }} group by source
+    union all
+    select source, 'curated', 9, count(*) from {{ ref('stg_curated') }} group by source
+    union all
+    select source, split, case split when 'train' then 10 when 'val' then 11 else 12 end, count(*)
     from {{ ref('stg_split_examples') }} group by source, split
 ),
 sources as (select distinct source from {{ ref('stg_ingest_files') }}),
 stages as (
     select * from (values ('read', 1), ('quarantined', 2), ('ingested', 3), ('cleaned', 4), ('filtered', 5),
-                          ('deduped', 6), ('curated', 7), ('train', 8), ('val', 9), ('test', 10)) as s(stage, stage_order)
+                          ('deduped', 6), ('near_deduped', 7), ('decontaminated', 8), ('curated', 9),
+                          ('train', 10), ('val', 11), ('test', 12)) as s(stage, stage_order)
 )
 select
     sources.source || ':' || stages.stage as funnel_key,

@@ -37,12 +37,12 @@ def deduped(context: dg.AssetExecutionContext, curation: CurationConfigResource,
     )
 
 
-@dg.asset(group_name="curate", kinds={"duckdb"}, deps=["deduped"])
+@dg.asset(group_name="curate", kinds={"duckdb"}, deps=["decontaminated"])
 def curated(context: dg.AssetExecutionContext, curation: CurationConfigResource, store: StoreResource):
     """The examples selected for training, with the format measurements (turns, roles, tokens) the gate checks."""
     config = curation.load().config
     db = store.store()
-    table = with_format_columns(db.query("SELECT * FROM deduped ORDER BY example_id"), config.tokens.encoding)
+    table = with_format_columns(db.query("SELECT * FROM decontaminated ORDER BY example_id"), config.tokens.encoding)
     db.replace_table("curated", table)
     tokens = table.column("n_tokens")
     stats = (

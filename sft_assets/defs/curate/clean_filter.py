@@ -58,6 +58,6 @@ record_events = dg.AssetSpec(
     "record_events",
     group_name="curate",
     kinds={"duckdb"},
-    deps=["cleaned", "filtered", "deduped"],
+    deps=["cleaned", "filtered", "deduped", "near_deduped", "decontaminated"],
     description="Append-only decision log: one row per (example, stage, decision) with rule, value, threshold and run id.",
 )

@@ -1,5 +1,6 @@
 import dagster as dg
 
+from sft_assets.dedup.near import CLUSTERS_TABLE
 from sft_assets.reporting import markdown_table
 from sft_assets.resources import CurationConfigResource, StoreResource
 from sft_assets.split.assign import SPLITS
@@ -26,8 +27,11 @@ def splits(context: dg.AssetExecutionContext, curation: CurationConfigResource, 
         {r["example_id"]: r["split"] for r in db.query(f"SELECT example_id, split FROM {ASSIGNMENTS_TABLE}").to_pylist()}
         if db.has_table(ASSIGNMENTS_TABLE) else {}
     )
-    curated_ids = db.query("SELECT example_id FROM curated ORDER BY example_id").column("example_id").to_pylist()
-    assignments, fresh = updated_assignments(curated_ids, existing, dict(config.split.ratios), config.split.seed)
+    curated = db.query("SELECT example_id, category, parent_id FROM curated ORDER BY example_id").to_pylist()
+    clusters = db.query(f"SELECT example_id, cluster_id FROM {CLUSTERS_TABLE}").to_pylist() \
+        if db.has_table(CLUSTERS_TABLE) else []
+    assignments, fresh = updated_assignments(curated, clusters, existing, dict(config.split.ratios), config.split.seed)
+    curated_ids = [row["example_id"] for row in curated]
     db.replace_table(ASSIGNMENTS_TABLE, assignments)
     for name in SPLITS:
         db.execute(

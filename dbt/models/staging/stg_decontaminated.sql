@@ -1,0 +1,2 @@
+select example_id, source
+from {{ source('sft', 'decontaminated') }}

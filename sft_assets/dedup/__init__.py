@@ -1,0 +1,1 @@
+"""Near-duplicate detection (MinHash LSH) and eval-set decontamination."""

@@ -1,0 +1,110 @@
+"""MinHash signatures (datasketch's bulk path) and LSH banding over a signature matrix.
+
+Signatures are computed with `MinHash.bulk` and a CRC-32 shingle hash (deterministic across processes and
+several times cheaper than the default SHA-1). LSH buckets come from hashing each band of the signature
+matrix with numpy; candidate pairs found in a shared bucket are verified against the Jaccard threshold
+(share of equal signature positions), never accepted on bucketing alone.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+MAX_BUCKET_PAIRS = 64  # larger buckets are linked member-to-first instead of all pairs
+
+
+def signatures(shingle_sets: Sequence[Iterable[bytes]], num_perm: int, seed: int) -> np.ndarray:
+    """An (n, num_perm) uint32 matrix of MinHash signatures."""
+    from datasketch import MinHash
+
+    if not shingle_sets:
+        return np.zeros((0, num_perm), dtype=np.uint32)
+    hashes = MinHash.bulk(shingle_sets, num_perm=num_perm, seed=seed, hashfunc=zlib.crc32)
+    return np.vstack([m.hashvalues for m in hashes]).astype(np.uint32, copy=False)
+
+
+def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows) minimizing false positives + false negatives at the threshold (datasketch's optimizer)."""
+    from datasketch.lsh import _optimal_param
+
+    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+
+
+def band_hashes(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """(n, bands) uint64 bucket keys: each band's rows combined with fixed odd multipliers."""
+    rng = np.random.default_rng(20240601)
+    multipliers = (rng.integers(1, 2**62, size=rows, dtype=np.uint64) * 2 + 1).astype(np.uint64)
+    used = sigs[:, : bands * rows].astype(np.uint64).reshape(len(sigs), bands, rows)
+    with np.errstate(over="ignore"):
+        keys = (used * multipliers).sum(axis=2, dtype=np.uint64)
+        keys ^= np.arange(bands, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+    return keys
+
+
+def candidate_pairs(keys: np.ndarray) -> np.ndarray:
+    """Distinct (i, j) index pairs, i < j, that share a bucket in at least one band."""
+    pairs = []
+    n = len(keys)
+    for band in range(keys.shape[1]):
+        order = np.argsort(keys[:, band], kind="stable")
+        sorted_keys = keys[order, band]
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        sizes = np.diff(np.r_[starts, n])
+        for start, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
+            members = np.sort(order[start:start + size])
+            if size * (size - 1) // 2 <= MAX_BUCKET_PAIRS:
+                i, j = np.triu_indices(size, k=1)
+                pairs.append(np.column_stack([members[i], members[j]]))
+            else:
+                pairs.append(np.column_stack([np.full(size - 1, members[0]), members[1:]]))
+                pairs.append(np.column_stack([members[:-1], members[1:]]))
+    if not pairs:
+        return np.zeros((0, 2), dtype=np.int64)
+    return np.unique(np.vstack(pairs).astype(np.int64), axis=0)
+
+
+def similarity(sigs: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """Estimated Jaccard of each pair: the share of equal signature positions."""
+    if len(pairs) == 0:
+        return np.zeros(0)
+    return (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1)
+
+
+@dataclass(frozen=True)
+class Clusters:
+    root: np.ndarray  # per row, the index of its cluster's root (itself when alone)
+    pairs: np.ndarray  # verified pairs
+    scores: np.ndarray  # their estimated Jaccard
+
+
+def union_find(n: int, pairs: np.ndarray) -> np.ndarray:
+    """Per element, the smallest index in its connected component."""
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs.tolist():
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return np.array([find(i) for i in range(n)], dtype=np.int64)
+
+
+def near_duplicate_clusters(sigs: np.ndarray, threshold: float) -> Clusters:
+    """Connected components of candidate pairs whose estimated Jaccard reaches the threshold."""
+    n, num_perm = sigs.shape
+    if n == 0:
+        return Clusters(np.zeros(0, dtype=np.int64), np.zeros((0, 2), dtype=np.int64), np.zeros(0))
+    bands, rows = lsh_params(threshold, num_perm)
+    pairs = candidate_pairs(band_hashes(sigs, bands, rows))
+    scores = similarity(sigs, pairs)
+    keep = scores >= threshold
+    return Clusters(union_find(n, pairs[keep]), pairs[keep], scores[keep])

@@ -1,0 +1,43 @@
+"""The `near_dedup:` and `decontamination:` sections of curation.yaml."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class NearDedupConfig(BaseModel):
+    """MinHash LSH near-duplicate detection; clusters keep one representative."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    text: Literal["user", "assistant", "conversation"] = "conversation"  # which turns are hashed
+    ngram_words: int = Field(default=3, ge=1)  # word shingles for Latin-script text
+    ngram_chars: int = Field(default=3, ge=1)  # character shingles for Chinese/Japanese/Korean text
+    num_perm: int = Field(default=128, ge=16, le=1024)
+    threshold: float = Field(default=0.7, gt=0, lt=1)  # estimated Jaccard a candidate pair must reach
+    min_shingles: int = Field(default=5, ge=1)  # fewer shingles: compared exactly, never by MinHash
+    keep: Literal["longest", "first"] = "longest"  # representative when no quality score exists
+    seed: int = 1
+
+
+class EvalSet(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    path: str  # file under data_root
+    format: Literal["auto", "questions"] = "auto"  # auto: any SFT format (user turns); questions: plain items
+    field: str | None = None  # for `questions` records that are objects: the field holding the question
+
+
+class DecontaminationConfig(BaseModel):
+    """Drop examples whose user turns overlap an eval item (long n-gram, or MinHash near-match)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    eval_sets: list[EvalSet] = []
+    ngram_words: int = Field(default=13, ge=3)
+    ngram_chars: int = Field(default=20, ge=5)  # the Chinese equivalent of 13 words
+    near_threshold: float = Field(default=0.7, gt=0, lt=1)
