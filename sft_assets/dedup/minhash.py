@@ -18,20 +18,82 @@ MAX_BUCKET_PAIRS = 64  # larger buckets are linked member-to-first instead of al
 
 
 def signatures(shingle_sets: Sequence[Iterable[bytes]], num_perm: int, seed: int) -> np.ndarray:
-    """An (n, num_perm) uint32 matrix of MinHash signatures."""
-    from datasketch import MinHash
+    """An (n, num_perm) uint32 matrix of MinHash signatures of byte shingles."""
+    return signatures_of_hashes([np.fromiter((zlib.crc32(s) for s in shingle_set), dtype=np.uint64)
+                                 for shingle_set in shingle_sets], num_perm, seed)
 
-    if not shingle_sets:
-        return np.zeros((0, num_perm), dtype=np.uint32)
-    hashes = MinHash.bulk(shingle_sets, num_perm=num_perm, seed=seed, hashfunc=zlib.crc32)
-    return np.vstack([m.hashvalues for m in hashes]).astype(np.uint32, copy=False)
+
+BATCH_SHINGLES = 8000  # shingles per numpy pass: small enough for the (num_perm x shingles) array to stay in cache
+
+
+def signatures_of_flat(hashes: np.ndarray, sizes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    """Signatures of documents given as one flat array of shingle hashes and the count per document
+    (every count must be positive)."""
+    from datasketch import MinHash
+    from datasketch.minhash import _fmix
+
+    out = np.empty((len(sizes), num_perm), dtype=np.uint32)
+    a, b = (p.astype(np.uint32) for p in MinHash(num_perm=num_perm, seed=seed, hashfunc=int).permutations)
+    ends = np.cumsum(sizes)
+    begins = ends - sizes
+    doc = 0
+    while doc < len(sizes):
+        # as many whole documents as fit in one batch (at least one)
+        last = max(doc + 1, int(np.searchsorted(ends, begins[doc] + BATCH_SHINGLES, side="right")))
+        values = _fmix(hashes[begins[doc]:ends[last - 1]].astype(np.uint32), 32)
+        with np.errstate(over="ignore"):
+            permuted = a[:, None] * values[None, :]  # (num_perm, shingles): reduceat runs along contiguous rows
+            permuted += b[:, None]
+        out[doc:last] = np.minimum.reduceat(permuted, begins[doc:last] - begins[doc], axis=1).T
+        doc = last
+    return out
+
+
+def signatures_of_hashes(hashed: Sequence[np.ndarray], num_perm: int, seed: int) -> np.ndarray:
+    """Signatures from already-hashed shingles (32-bit values).
+
+    This is datasketch's MinHash (its seeded affine permutations over 32-bit values after its MurmurHash3
+    finalizer, as `MinHash.bulk(..., hashfunc=int)` computes them), applied to many documents in one numpy
+    pass instead of one MinHash object per document, whose setup costs more than the hashing itself.
+    The signatures are bit-identical to `MinHash.bulk` (tested).
+    """
+    from datasketch import MinHash
+    from datasketch.minhash import _fmix
+
+    out = np.empty((len(hashed), num_perm), dtype=np.uint32)
+    if not hashed:
+        return out
+    a, b = (p.astype(np.uint32) for p in MinHash(num_perm=num_perm, seed=seed, hashfunc=int).permutations)
+    sizes = np.fromiter((len(h) for h in hashed), dtype=np.int64, count=len(hashed))
+    if (sizes == 0).any():
+        raise ValueError("every document needs at least one shingle")
+    start = 0
+    while start < len(hashed):
+        stop = start + 1
+        total = sizes[start]
+        while stop < len(hashed) and total + sizes[stop] <= BATCH_SHINGLES:
+            total += sizes[stop]
+            stop += 1
+        values = _fmix(np.concatenate(hashed[start:stop]).astype(np.uint32), 32)
+        with np.errstate(over="ignore"):
+            permuted = a[:, None] * values[None, :]  # (num_perm, shingles): reduceat runs along contiguous rows
+            permuted += b[:, None]
+        offsets = np.r_[0, np.cumsum(sizes[start:stop])[:-1]]
+        out[start:stop] = np.minimum.reduceat(permuted, offsets, axis=1).T
+        start = stop
+    return out
+
+
+# Every candidate is verified against the threshold, so a false positive only costs one comparison while
+# a false negative is a missed duplicate: weigh misses far more when choosing the banding.
+FALSE_POSITIVE_WEIGHT, FALSE_NEGATIVE_WEIGHT = 0.1, 0.9
 
 
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(bands, rows) minimizing false positives + false negatives at the threshold (datasketch's optimizer)."""
+    """(bands, rows) from datasketch's optimizer, weighted towards recall."""
     from datasketch.lsh import _optimal_param
 
-    return _optimal_param(threshold, num_perm, 0.5, 0.5)
+    return _optimal_param(threshold, num_perm, FALSE_POSITIVE_WEIGHT, FALSE_NEGATIVE_WEIGHT)
 
 
 def band_hashes(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
@@ -54,7 +116,11 @@ def candidate_pairs(keys: np.ndarray) -> np.ndarray:
         sorted_keys = keys[order, band]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         sizes = np.diff(np.r_[starts, n])
-        for start, size in zip(starts[sizes > 1], sizes[sizes > 1], strict=True):
+        two = starts[sizes == 2]  # the common case, done for all buckets at once
+        if len(two):
+            first, second = order[two], order[two + 1]
+            pairs.append(np.column_stack([np.minimum(first, second), np.maximum(first, second)]))
+        for start, size in zip(starts[sizes > 2], sizes[sizes > 2], strict=True):
             members = np.sort(order[start:start + size])
             if size * (size - 1) // 2 <= MAX_BUCKET_PAIRS:
                 i, j = np.triu_indices(size, k=1)

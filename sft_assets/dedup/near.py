@@ -14,9 +14,9 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
-from sft_assets.dedup.minhash import near_duplicate_clusters, signatures
+from sft_assets.dedup.minhash import near_duplicate_clusters, signatures_of_flat
 from sft_assets.dedup.settings import NearDedupConfig
-from sft_assets.dedup.shingles import conversation_text, normalize, shingles
+from sft_assets.dedup.shingles import batch_shingle_hashes, conversation_text, normalize
 from sft_assets.parallel import map_chunks
 
 SIGNATURES_TABLE = "minhash_signatures"
@@ -25,18 +25,19 @@ CLUSTERS_TABLE = "near_dup_clusters"
 
 def params_key(config: NearDedupConfig) -> str:
     """What the signatures depend on: a change re-hashes everything."""
-    parts = (config.text, config.ngram_words, config.ngram_chars, config.num_perm, config.seed, "crc32", "t2s-nfkc")
+    parts = (config.text, config.ngram_words, config.ngram_chars, config.num_perm, config.seed, "crc32-window", "t2s-nfkc")
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:12]
 
 
 def _shingle_chunk(chunk: pa.Table, config: NearDedupConfig) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """(signatures, has_signature, normalized text) for a chunk of (example_id, messages) rows."""
     texts = [normalize(conversation_text(orjson.loads(m), config.text)) for m in chunk.column("messages").to_pylist()]
-    sets = [shingles(t, config.ngram_words, config.ngram_chars) for t in texts]
-    usable = np.array([len(s) >= config.min_shingles for s in sets], dtype=bool)
+    hashes, sizes = batch_shingle_hashes(texts, config.ngram_words, config.ngram_chars)
+    usable = sizes >= config.min_shingles
     sigs = np.zeros((len(texts), config.num_perm), dtype=np.uint32)
     if usable.any():
-        sigs[usable] = signatures([s for s, ok in zip(sets, usable, strict=True) if ok], config.num_perm, config.seed)
+        keep = np.repeat(usable, sizes)  # the shingles of usable texts, in order
+        sigs[usable] = signatures_of_flat(hashes[keep], sizes[usable], config.num_perm, config.seed)
     return sigs, usable, texts
 
 
@@ -49,11 +50,11 @@ class NearDedupResult:
     reused: int
 
 
-def _informativeness(table: pa.Table) -> list[int]:
-    out = []
-    for m in table.column("messages").to_pylist():
-        out.append(sum(len(x.get("content") or "") for x in orjson.loads(m) if x["role"] == "assistant"))
-    return out
+def _informativeness(table: pa.Table, rows: list[int]) -> dict[int, int]:
+    """Characters of assistant text of the given rows (only cluster members need it)."""
+    messages = table.column("messages").take(pa.array(rows, pa.int64())).to_pylist()
+    return {i: sum(len(x.get("content") or "") for x in orjson.loads(m) if x["role"] == "assistant")
+            for i, m in zip(rows, messages, strict=True)}
 
 
 def near_dedup(table: pa.Table, config: NearDedupConfig, stored: dict[str, bytes], workers: int = 1) -> NearDedupResult:
@@ -113,18 +114,19 @@ def _texts_for(table: pa.Table, rows: np.ndarray, texts: list[str | None], confi
 
 def _resolve(table, root, best_score, config, key, ids, sigs, usable, reused) -> NearDedupResult:
     n = table.num_rows
-    weights = _informativeness(table) if config.keep == "longest" else [0] * n
+    in_cluster = np.flatnonzero(np.bincount(root, minlength=n)[root] > 1)
+    members: dict[int, list[int]] = {}
+    for i in in_cluster.tolist():
+        members.setdefault(int(root[i]), []).append(i)
+    clustered = in_cluster.tolist()
+    weights = _informativeness(table, clustered) if config.keep == "longest" else dict.fromkeys(clustered, 0)
     has_quality = "quality_score" in table.column_names
     quality = table.column("quality_score").to_pylist() if has_quality else [None] * n
-    members: dict[int, list[int]] = {}
-    for i, r in enumerate(root.tolist()):
-        members.setdefault(r, []).append(i)
     keep = np.ones(n, dtype=bool)
     cluster_rows, dropped = [], []
-    rows = table.select(["example_id", "source", "file", "locator"]).to_pylist()
+    located = table.select(["source", "file", "locator"]).take(pa.array(clustered, pa.int64())).to_pylist()
+    rows = {i: {"example_id": ids[i], **loc} for i, loc in zip(clustered, located, strict=True)}
     for group in members.values():
-        if len(group) < 2:
-            continue
         # quality score first (when present), then the most informative, then the earliest row
         best = min(group, key=lambda i: (-(quality[i] or 0.0), -weights[i], i))
         cluster_id = min(ids[i] for i in group)
