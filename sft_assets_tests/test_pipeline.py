@@ -201,3 +201,20 @@ def test_clean_and_filter_metadata_name_rules_and_ids(sample_home: Path, tmp_pat
     table = by_key["filtered"]["per_rule"].value
     assert "| unseen_content | dropped | 2 |" in table and "| refusal | flagged | 1 |" in table
     assert by_key["filtered"]["refusals_kept"].value == 1
+
+
+def test_near_dedup_reuses_stored_signatures_and_decontaminates(sample_home: Path, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(sample_home, home)
+    result = materialize(home)
+    [near] = [m.materialization for m in result.get_asset_materialization_events()
+              if m.materialization.asset_key.path == ["near_deduped"]]
+    assert near.metadata["signatures_computed"].value == 0
+    assert near.metadata["signatures_reused"].value == 54
+    assert near.metadata["dropped_near_duplicate"].value == 1
+    store = Store(home)
+    rules = sorted(r["rule"] for r in store.query(
+        "SELECT rule FROM record_events WHERE stage = 'decontaminate' AND run_id = ?", [result.run_id]).to_pylist())
+    assert rules == ["eval_near_match", "eval_ngram_overlap", "eval_ngram_overlap"]
+    clusters = store.query("SELECT * FROM near_dup_clusters").to_pylist()
+    assert len(clusters) == 2 and len({c["cluster_id"] for c in clusters}) == 1
