@@ -29,8 +29,8 @@ def params_key(config: NearDedupConfig) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:12]
 
 
-def _shingle_chunk(chunk: pa.Table, config: NearDedupConfig) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """(signatures, has_signature, normalized text) for a chunk of (example_id, messages) rows."""
+def _shingle_chunk(chunk: pa.Table, config: NearDedupConfig) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+    """(signatures, has_signature, normalized text of the rows without one) for (example_id, messages) rows."""
     texts = [normalize(conversation_text(orjson.loads(m), config.text)) for m in chunk.column("messages").to_pylist()]
     hashes, sizes = batch_shingle_hashes(texts, config.ngram_words, config.ngram_chars)
     usable = sizes >= config.min_shingles
@@ -38,7 +38,8 @@ def _shingle_chunk(chunk: pa.Table, config: NearDedupConfig) -> tuple[np.ndarray
     if usable.any():
         keep = np.repeat(usable, sizes)  # the shingles of usable texts, in order
         sigs[usable] = signatures_of_flat(hashes[keep], sizes[usable], config.num_perm, config.seed)
-    return sigs, usable, texts
+    # only texts too short for a signature are needed again (for exact comparison): ship no others back
+    return sigs, usable, [None if ok else t for t, ok in zip(texts, usable.tolist(), strict=True)]
 
 
 @dataclass
