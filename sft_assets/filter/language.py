@@ -17,6 +17,8 @@ ENGLISH_MARKERS = frozenset(
     "by at who when where been being into about also these those does did do".split()
 )
 SAMPLE_CHARS = 300
+# A CJK character carries about as much as four Latin letters: "使用Adobe Illustrator创建标志" is Chinese.
+CJK_WEIGHT = 4
 UNDETERMINED = "und"
 
 
@@ -39,7 +41,7 @@ def script_family(text: str) -> str:
     latin = sum(map(len, LATIN_WORD.findall(sample)))
     if not cjk and not latin:
         return UNDETERMINED
-    return "cjk" if cjk * 2 >= latin else "latin"
+    return "cjk" if cjk * CJK_WEIGHT >= latin else "latin"
 
 
 def detect_language(text: str, min_chars: int = 40, min_confidence: float = MIN_CONFIDENCE) -> str:
@@ -59,11 +61,11 @@ def detect_language(text: str, min_chars: int = 40, min_confidence: float = MIN_
     latin = sum(map(len, LATIN_WORD.findall(sample)))
     # a CJK character carries about as much as a short word: a quarter of min_chars is enough signal
     enough_cjk = han + kana + hangul >= min_chars // 4
-    if kana and kana + han >= latin:
+    if kana and (kana + han) * CJK_WEIGHT >= latin:
         return "ja" if enough_cjk else UNDETERMINED
-    if hangul and hangul >= latin:
+    if hangul and hangul * CJK_WEIGHT >= latin:
         return "ko" if enough_cjk else UNDETERMINED
-    if han and han * 2 >= latin:  # a Chinese text may quote English terms
+    if han and han * CJK_WEIGHT >= latin:  # a Chinese text may quote English terms
         return "zh" if enough_cjk else UNDETERMINED
     if len(sample.strip()) < min_chars or not latin:
         return UNDETERMINED
