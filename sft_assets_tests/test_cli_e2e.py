@@ -84,3 +84,18 @@ def test_bad_config_fails_before_any_work(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert f"{config}: sources[0].format: Input should be" in proc.stderr
     assert not (tmp_path / "home" / "sft_assets.duckdb").exists()
+
+
+def test_explain_near_duplicate_and_contaminated_examples(run_home) -> None:
+    home, _ = run_home
+    con = duckdb.connect(str(home / "sft_assets.duckdb"), read_only=True)
+    try:
+        near = con.execute("SELECT example_id, value FROM record_events WHERE rule = 'near_duplicate'").fetchall()[0]
+        leak = con.execute("SELECT example_id FROM record_events WHERE rule = 'eval_near_match'").fetchall()[0][0]
+    finally:
+        con.close()
+    out = sft("explain", near[0], "--home", str(home), cwd=home).stdout
+    assert f"[dedup_near] dropped by near_duplicate value={near[1]} threshold=0.7" in out
+    assert "Fate: dropped at dedup_near by near_duplicate" in out
+    out = sft("explain", leak, "--home", str(home), cwd=home).stdout
+    assert "value=sample_eval#3" in out and "Fate: dropped at decontaminate by eval_near_match" in out
