@@ -104,3 +104,16 @@ def test_labeled_benchmark_meets_the_f1_targets(shared_data) -> None:
     assert english.f1 >= 0.95, english
     assert chinese.f1 >= 0.92, chinese
     assert english.precision >= 0.98 and chinese.precision >= 0.98
+
+
+def test_batched_signatures_are_bit_identical_to_datasketch_bulk() -> None:
+    import numpy as np
+    from datasketch import MinHash
+
+    from sft_assets.dedup.minhash import signatures_of_hashes
+
+    rng = np.random.default_rng(0)
+    hashed = [rng.integers(0, 2**32, size=int(rng.integers(1, 300)), dtype=np.uint64) for _ in range(400)]
+    reference = np.vstack([m.hashvalues for m in MinHash.bulk((h.tolist() for h in hashed), num_perm=128, seed=3,
+                                                              hashfunc=int)])
+    assert (signatures_of_hashes(hashed, 128, 3) == reference).all()

@@ -26,21 +26,36 @@ def signatures(shingle_sets: Sequence[Iterable[bytes]], num_perm: int, seed: int
 BATCH_SHINGLES = 8000  # shingles per numpy pass: small enough for the (num_perm x shingles) array to stay in cache
 
 
-def signatures_of_flat(hashes: np.ndarray, sizes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
-    """Signatures of documents given as one flat array of shingle hashes and the count per document
-    (every count must be positive)."""
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's seeded affine permutations (a odd, b) for 32-bit values."""
     from datasketch import MinHash
-    from datasketch.minhash import _fmix
 
-    out = np.empty((len(sizes), num_perm), dtype=np.uint32)
-    a, b = (p.astype(np.uint32) for p in MinHash(num_perm=num_perm, seed=seed, hashfunc=int).permutations)
+    a, b = MinHash(num_perm=num_perm, seed=seed, hashfunc=int).permutations
+    return a.astype(np.uint32), b.astype(np.uint32)
+
+
+def fmix32(values: np.ndarray) -> np.ndarray:
+    """The MurmurHash3 32-bit finalizer, the pre-mix datasketch applies before its permutations."""
+    with np.errstate(over="ignore"):
+        values = values ^ (values >> np.uint32(16))
+        values = values * np.uint32(0x85EBCA6B)
+        values = values ^ (values >> np.uint32(13))
+        values = values * np.uint32(0xC2B2AE35)
+        return values ^ (values >> np.uint32(16))
+
+
+def signatures_of_flat(hashes: np.ndarray, sizes: np.ndarray, perms: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Signatures of documents given as one flat array of shingle hashes and the count per document
+    (every count must be positive). Needs no datasketch import, so worker processes start faster."""
+    a, b = perms
+    out = np.empty((len(sizes), len(a)), dtype=np.uint32)
     ends = np.cumsum(sizes)
     begins = ends - sizes
     doc = 0
     while doc < len(sizes):
         # as many whole documents as fit in one batch (at least one)
         last = max(doc + 1, int(np.searchsorted(ends, begins[doc] + BATCH_SHINGLES, side="right")))
-        values = _fmix(hashes[begins[doc]:ends[last - 1]].astype(np.uint32), 32)
+        values = fmix32(hashes[begins[doc]:ends[last - 1]].astype(np.uint32))
         with np.errstate(over="ignore"):
             permuted = a[:, None] * values[None, :]  # (num_perm, shingles): reduceat runs along contiguous rows
             permuted += b[:, None]
@@ -50,38 +65,19 @@ def signatures_of_flat(hashes: np.ndarray, sizes: np.ndarray, num_perm: int, see
 
 
 def signatures_of_hashes(hashed: Sequence[np.ndarray], num_perm: int, seed: int) -> np.ndarray:
-    """Signatures from already-hashed shingles (32-bit values).
+    """Signatures from already-hashed shingles (32-bit values), one array per document.
 
-    This is datasketch's MinHash (its seeded affine permutations over 32-bit values after its MurmurHash3
+    This is datasketch's MinHash (its seeded affine permutations over 32-bit values after the MurmurHash3
     finalizer, as `MinHash.bulk(..., hashfunc=int)` computes them), applied to many documents in one numpy
     pass instead of one MinHash object per document, whose setup costs more than the hashing itself.
     The signatures are bit-identical to `MinHash.bulk` (tested).
     """
-    from datasketch import MinHash
-    from datasketch.minhash import _fmix
-
-    out = np.empty((len(hashed), num_perm), dtype=np.uint32)
     if not hashed:
-        return out
-    a, b = (p.astype(np.uint32) for p in MinHash(num_perm=num_perm, seed=seed, hashfunc=int).permutations)
+        return np.empty((0, num_perm), dtype=np.uint32)
     sizes = np.fromiter((len(h) for h in hashed), dtype=np.int64, count=len(hashed))
     if (sizes == 0).any():
         raise ValueError("every document needs at least one shingle")
-    start = 0
-    while start < len(hashed):
-        stop = start + 1
-        total = sizes[start]
-        while stop < len(hashed) and total + sizes[stop] <= BATCH_SHINGLES:
-            total += sizes[stop]
-            stop += 1
-        values = _fmix(np.concatenate(hashed[start:stop]).astype(np.uint32), 32)
-        with np.errstate(over="ignore"):
-            permuted = a[:, None] * values[None, :]  # (num_perm, shingles): reduceat runs along contiguous rows
-            permuted += b[:, None]
-        offsets = np.r_[0, np.cumsum(sizes[start:stop])[:-1]]
-        out[start:stop] = np.minimum.reduceat(permuted, offsets, axis=1).T
-        start = stop
-    return out
+    return signatures_of_flat(np.concatenate(hashed), sizes, permutations(num_perm, seed))
 
 
 # Every candidate is verified against the threshold, so a false positive only costs one comparison while

@@ -14,7 +14,7 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
-from sft_assets.dedup.minhash import near_duplicate_clusters, signatures_of_flat
+from sft_assets.dedup.minhash import near_duplicate_clusters, permutations, signatures_of_flat
 from sft_assets.dedup.settings import NearDedupConfig
 from sft_assets.dedup.shingles import batch_shingle_hashes, conversation_text, normalize
 from sft_assets.parallel import map_chunks
@@ -29,7 +29,9 @@ def params_key(config: NearDedupConfig) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:12]
 
 
-def _shingle_chunk(chunk: pa.Table, config: NearDedupConfig) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+def _shingle_chunk(
+    chunk: pa.Table, config: NearDedupConfig, perms: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
     """(signatures, has_signature, normalized text of the rows without one) for (example_id, messages) rows."""
     texts = [normalize(conversation_text(orjson.loads(m), config.text)) for m in chunk.column("messages").to_pylist()]
     hashes, sizes = batch_shingle_hashes(texts, config.ngram_words, config.ngram_chars)
@@ -37,7 +39,7 @@ def _shingle_chunk(chunk: pa.Table, config: NearDedupConfig) -> tuple[np.ndarray
     sigs = np.zeros((len(texts), config.num_perm), dtype=np.uint32)
     if usable.any():
         keep = np.repeat(usable, sizes)  # the shingles of usable texts, in order
-        sigs[usable] = signatures_of_flat(hashes[keep], sizes[usable], config.num_perm, config.seed)
+        sigs[usable] = signatures_of_flat(hashes[keep], sizes[usable], perms)
     # only texts too short for a signature are needed again (for exact comparison): ship no others back
     return sigs, usable, [None if ok else t for t, ok in zip(texts, usable.tolist(), strict=True)]
 
@@ -74,7 +76,7 @@ def near_dedup(table: pa.Table, config: NearDedupConfig, stored: dict[str, bytes
                 sigs[i] = np.frombuffer(blob, dtype=np.uint32)
     if missing:
         todo = table.take(pa.array(missing, pa.int64())).select(["example_id", "messages"])
-        parts = map_chunks(_shingle_chunk, todo, workers, config)
+        parts = map_chunks(_shingle_chunk, todo, workers, config, permutations(config.num_perm, config.seed))
         new_sigs = np.vstack([p[0] for p in parts])
         new_usable = np.concatenate([p[1] for p in parts])
         sigs[missing] = new_sigs
