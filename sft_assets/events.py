@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pyarrow as pa
 
 EVENTS_TABLE = "record_events"
@@ -23,37 +21,6 @@ EVENTS_SCHEMA = pa.schema(
         ("detail", pa.string()),
     ]
 )
-
-
-def events_table(
-    run_id: str,
-    stage: str,
-    decision: str,
-    rule: str,
-    rows: pa.Table,
-    values: Sequence[str | None],
-    threshold: str | None = None,
-    details: Sequence[str | None] | None = None,
-) -> pa.Table:
-    """Events for every row of `rows` (which carries example_id, source, file, locator)."""
-    assert decision in DECISIONS, decision
-    n = rows.num_rows
-    return pa.table(
-        {
-            "run_id": pa.array([run_id] * n, pa.string()),
-            "stage": pa.array([stage] * n, pa.string()),
-            "example_id": rows.column("example_id"),
-            "source": rows.column("source"),
-            "file": rows.column("file"),
-            "locator": rows.column("locator"),
-            "decision": pa.array([decision] * n, pa.string()),
-            "rule": pa.array([rule] * n, pa.string()),
-            "value": pa.array(list(values), pa.string()),
-            "threshold": pa.array([threshold] * n, pa.string()),
-            "detail": pa.array(list(details) if details is not None else [None] * n, pa.string()),
-        },
-        schema=EVENTS_SCHEMA,
-    )
 
 
 EventRow = tuple[str, str, str, str, str, str, str | None, str | None, str | None]

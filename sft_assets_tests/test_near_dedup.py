@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pyarrow as pa
 
-from sft_assets.dedup.minhash import near_duplicate_clusters, signatures
+from sft_assets.dedup.minhash import near_duplicate_clusters, signatures_of_hashes
 from sft_assets.dedup.near import near_dedup
 from sft_assets.dedup.settings import NearDedupConfig
 from sft_assets.dedup.shingles import normalize, shingles
@@ -82,8 +82,10 @@ def test_stored_signatures_are_reused_and_match_fresh_ones() -> None:
 
 
 def test_signatures_are_deterministic() -> None:
-    sets = [shingles(normalize(BASE_EN), 3, 3)]
-    assert (signatures(sets, 128, 1) == signatures(sets, 128, 1)).all()
+    from sft_assets.dedup.shingles import shingle_hashes
+
+    hashed = [shingle_hashes(normalize(BASE_EN), 3, 3)]
+    assert (signatures_of_hashes(hashed, 128, 1) == signatures_of_hashes(hashed, 128, 1)).all()
 
 
 def test_clusters_are_verified_not_just_bucketed() -> None:

@@ -16,9 +16,16 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
-from sft_assets.dedup.minhash import band_hashes, candidate_pairs, lsh_params, signatures, similarity
+from sft_assets.dedup.minhash import (
+    band_hashes,
+    candidate_pairs,
+    lsh_params,
+    permutations,
+    signatures_of_flat,
+    similarity,
+)
 from sft_assets.dedup.settings import DecontaminationConfig, EvalSet, NearDedupConfig
-from sft_assets.dedup.shingles import conversation_text, is_cjk, normalize, shingles
+from sft_assets.dedup.shingles import batch_shingle_hashes, conversation_text, is_cjk, normalize
 from sft_assets.ingest.containers import iter_rows, load_file
 from sft_assets.ingest.ingest_file import FileTask, ingest_file
 
@@ -120,12 +127,13 @@ def _near_matches(texts: list[str], items: list[EvalItem], config: Decontaminati
                   near: NearDedupConfig) -> dict[int, tuple[int, float]]:
     """Example row -> (eval item, similarity) for user texts whose MinHash matches an eval item's."""
     all_texts = [item.text for item in items] + texts
-    sets = [shingles(t, near.ngram_words, near.ngram_chars) for t in all_texts]
-    usable = np.array([len(s) >= near.min_shingles for s in sets])
+    hashes, sizes = batch_shingle_hashes(all_texts, near.ngram_words, near.ngram_chars)
+    usable = sizes >= near.min_shingles
     idx = np.flatnonzero(usable)
     if len(idx) < 2:
         return {}
-    sigs = signatures([sets[i] for i in idx], near.num_perm, near.seed)
+    # the same shingles and signatures as near-dedup
+    sigs = signatures_of_flat(hashes[np.repeat(usable, sizes)], sizes[usable], permutations(near.num_perm, near.seed))
     bands, rows = lsh_params(config.near_threshold, near.num_perm)
     pairs = candidate_pairs(band_hashes(sigs, bands, rows))
     scores = similarity(sigs, pairs)

@@ -1,26 +1,19 @@
 """MinHash signatures (datasketch's bulk path) and LSH banding over a signature matrix.
 
-Signatures are computed with `MinHash.bulk` and a CRC-32 shingle hash (deterministic across processes and
-several times cheaper than the default SHA-1). LSH buckets come from hashing each band of the signature
+Signatures use datasketch's MinHash scheme over 32-bit shingle hashes (CRC-32 based, deterministic across
+processes), computed for whole batches at once. LSH buckets come from hashing each band of the signature
 matrix with numpy; candidate pairs found in a shared bucket are verified against the Jaccard threshold
 (share of equal signature positions), never accepted on bucketing alone.
 """
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 MAX_BUCKET_PAIRS = 64  # larger buckets are linked member-to-first instead of all pairs
-
-
-def signatures(shingle_sets: Sequence[Iterable[bytes]], num_perm: int, seed: int) -> np.ndarray:
-    """An (n, num_perm) uint32 matrix of MinHash signatures of byte shingles."""
-    return signatures_of_hashes([np.fromiter((zlib.crc32(s) for s in shingle_set), dtype=np.uint64)
-                                 for shingle_set in shingle_sets], num_perm, seed)
 
 
 BATCH_SHINGLES = 8000  # shingles per numpy pass: small enough for the (num_perm x shingles) array to stay in cache

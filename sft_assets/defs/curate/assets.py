@@ -3,7 +3,7 @@ import pyarrow.compute as pc
 
 from sft_assets.curate.exact_dedup import exact_dedup
 from sft_assets.curate.measure import with_format_columns
-from sft_assets.events import EVENTS_TABLE, events_table
+from sft_assets.events import EVENTS_TABLE, events_from_rows
 from sft_assets.reporting import markdown_table
 from sft_assets.resources import CurationConfigResource, StoreResource
 
@@ -17,14 +17,10 @@ def deduped(context: dg.AssetExecutionContext, curation: CurationConfigResource,
     result = exact_dedup(examples, [s.name for s in config.sources])
     db.replace_table("deduped", result.kept)
     dropped = result.dropped
-    if dropped.num_rows:
-        events = events_table(
-            context.run_id, "dedup_exact", "dropped", "exact_duplicate", dropped,
-            values=dropped.column("kept_example_id").to_pylist(),
-            details=[f"same normalized content as {s} {loc}" for s, loc in
-                     zip(dropped.column("kept_source").to_pylist(), dropped.column("kept_locator").to_pylist(), strict=True)],
-        )
-        db.append_table(EVENTS_TABLE, events)
+    events = [(d["example_id"], d["source"], d["file"], d["locator"], "dropped", "exact_duplicate",
+               d["kept_example_id"], None, f"same normalized content as {d['kept_source']} {d['kept_locator']}")
+              for d in dropped.to_pylist()]
+    db.append_table(EVENTS_TABLE, events_from_rows(context.run_id, "dedup_exact", events))
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": result.kept.num_rows,
