@@ -28,6 +28,9 @@ EventRow = tuple[str, str, str, str, str, str, str | None, str | None, str | Non
 
 
 def events_from_rows(run_id: str, stage: str, rows: list[EventRow]) -> pa.Table:
+    unknown = {row[4] for row in rows} - set(DECISIONS)
+    if unknown:
+        raise ValueError(f"unknown decision(s) {sorted(unknown)}; expected one of {DECISIONS}")
     columns = list(zip(*rows, strict=True)) if rows else [[] for _ in range(9)]
     names = ("example_id", "source", "file", "locator", "decision", "rule", "value", "threshold", "detail")
     data = {"run_id": [run_id] * len(rows), "stage": [stage] * len(rows)}

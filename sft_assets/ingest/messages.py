@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from sft_assets.ingest.reasons import RecordError
-from sft_assets.records import MESSAGE_EXTRA_KEYS
+from sft_assets.records import MESSAGE_EXTRA_KEYS, ROLES
 
 ConsecutiveTurns = Literal["merge", "reject"]
 
@@ -53,7 +53,7 @@ def text_content(raw: Any, where: str, *, allow_none: bool) -> str | None:
 
 
 _KNOWN_KEYS = frozenset(("role", "content", *MESSAGE_EXTRA_KEYS))
-_CANONICAL_ROLES = frozenset(("system", "user", "assistant", "tool"))
+_CANONICAL_ROLES = frozenset(ROLES)
 
 
 def canonical_message(raw: Any, index: int) -> tuple[dict[str, Any], dict[str, Any] | None]:
