@@ -37,3 +37,16 @@ def write_config(folder: Path, sources: list[dict], **sections: object) -> Path:
     path = folder / "curation.yaml"
     path.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def real_examples(shared_data: Path, relative: str) -> "pa.Table":
+    """The ingested examples of one file under shared/data, or of the first 300 ShareGPT sample files
+    when `relative` is "sharegpt-sample"."""
+    import pyarrow as pa
+
+    from sft_assets.ingest.ingest_file import FileTask, ingest_file
+
+    if relative == "sharegpt-sample":
+        files = sorted((shared_data / relative / "sampled_enriched_data").glob("*_*.json"))[:300]
+        return pa.concat_tables([ingest_file(FileTask(source="s", path=p, file=p.name)).examples for p in files])
+    return ingest_file(FileTask(source="s", path=shared_data / relative, file=relative)).examples

@@ -9,8 +9,8 @@ import pytest
 
 from sft_assets.clean.stage import clean_table
 from sft_assets.config import SAMPLE_CONFIG, CurationConfig, load_config
-from sft_assets.ingest.ingest_file import FileTask, ingest_file
 from sft_assets.ingest.sources import ingest_sources
+from sft_assets_tests.conftest import real_examples
 
 
 def assert_same(table: pa.Table, config: CurationConfig) -> None:
@@ -44,17 +44,8 @@ REAL_FILES = (
 
 
 @pytest.mark.realistic
-@pytest.mark.parametrize("relative", REAL_FILES)
+@pytest.mark.parametrize("relative", (*REAL_FILES, "sharegpt-sample"))
 def test_real_data_outcomes_are_identical(shared_data: Path, relative: str) -> None:
-    config = CurationConfig(sources=[{"name": "x", "path": "x"}])
-    table = ingest_file(FileTask(source="s", path=shared_data / relative, file=relative)).examples
-    assert_same(table, config)
-
-
-@pytest.mark.realistic
-def test_sharegpt_outcomes_are_identical(shared_data: Path) -> None:
-    config = CurationConfig(sources=[{"name": "x", "path": "x"}])
-    files = sorted((shared_data / "sharegpt-sample" / "sampled_enriched_data").glob("*_*.json"))[:300]
-    table = pa.concat_tables([ingest_file(FileTask(source="s", path=p, file=p.name)).examples for p in files])
-    assert table.num_rows > 150
-    assert_same(table, config)
+    table = real_examples(shared_data, relative)
+    assert table.num_rows > 90
+    assert_same(table, CurationConfig(sources=[{"name": "x", "path": "x"}]))

@@ -3,11 +3,13 @@ on the row (`flags`, `is_refusal`) and logged."""
 
 from __future__ import annotations
 
+import numpy as np
 import orjson
 import pyarrow as pa
 
 from sft_assets.clean.stage import StageResult
 from sft_assets.filter import rules as r
+from sft_assets.filter.gates import FilterBatch, rule_gates
 from sft_assets.filter.settings import FilterConfig
 
 # Cheap rules first: evaluation stops at the first drop.
@@ -38,15 +40,20 @@ def evaluate(view: r.ExampleView, rules: list) -> list[r.Verdict]:
     return verdicts
 
 
-def filter_table(table: pa.Table, config: FilterConfig, encoding_name: str) -> StageResult:
-    """Apply the rules to every row: the first drop removes it; flags stay on the row and in the log."""
+def filter_table(table: pa.Table, config: FilterConfig, encoding_name: str, gates: bool = True) -> StageResult:
+    """Apply the rules to every row: the first drop removes it; flags stay on the row and in the log.
+
+    With `gates`, a rule's Python check runs only on rows its vectorized gate (gates.py) cannot rule out;
+    the outcome is identical.
+    """
     rules = build_rules(config)
     result = StageResult(kept=table)
     keep, flags, refusals = [], [], []
     columns = table.select(["example_id", "source", "file", "locator", "messages", "category"]).to_pylist()
-    for row in columns:
-        view = r.ExampleView(orjson.loads(row["messages"]), row["category"], encoding_name)
-        verdicts = evaluate(view, rules)
+    views = [r.ExampleView(orjson.loads(row["messages"]), row["category"], encoding_name) for row in columns]
+    open_rules = _open_rules(views, rules) if gates else [rules] * len(views)
+    for row, view, row_rules in zip(columns, views, open_rules, strict=True):
+        verdicts = evaluate(view, row_rules) if row_rules else []
         for v in verdicts:
             result.record(row, "dropped" if v.action == "drop" else "flagged", v.rule, v.value, v.threshold, v.detail)
         dropped = any(v.action == "drop" for v in verdicts)
@@ -60,3 +67,19 @@ def filter_table(table: pa.Table, config: FilterConfig, encoding_name: str) -> S
         "is_refusal", pa.array(refusals, pa.bool_())
     )
     return result
+
+
+def _open_rules(views: list[r.ExampleView], rules: list) -> list[list]:
+    """Per row, the rules (in order) whose gate leaves them something to say."""
+    if not views or not rules:
+        return [[] for _ in views]
+    masks = rule_gates(FilterBatch(views), rules)
+    stacked = np.stack([masks[rule.name] for rule in rules], axis=1)
+    patterns: dict[bytes, list] = {}
+    out = []
+    for bits in stacked:
+        key = bits.tobytes()
+        if key not in patterns:
+            patterns[key] = [rule for rule, on in zip(rules, bits, strict=True) if on]
+        out.append(patterns[key])
+    return out

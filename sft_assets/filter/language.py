@@ -16,6 +16,7 @@ ENGLISH_MARKERS = frozenset(
     "not can will would should could there their they them he she his her we our to than then each if but "
     "by at who when where been being into about also these those does did do".split()
 )
+MARKER_PUNCT = ".,;:!?\"'()"  # stripped from a word before it is looked up
 SAMPLE_CHARS = 300
 # A CJK character carries about as much as four Latin letters: "使用Adobe Illustrator创建标志" is Chinese.
 CJK_WEIGHT = 4
@@ -51,7 +52,7 @@ def detect_language(text: str, min_chars: int = 40, min_confidence: float = MIN_
         if len(sample.strip()) < min_chars:
             return UNDETERMINED
         words = sample.lower().split()
-        markers = sum(1 for w in words if w.strip(".,;:!?\"'()") in ENGLISH_MARKERS)
+        markers = sum(1 for w in words if w.strip(MARKER_PUNCT) in ENGLISH_MARKERS)
         if markers >= 3 and markers * 8 >= len(words):
             return "en"
         return _classify(sample, min_confidence) if LATIN_WORD.search(sample) else UNDETERMINED

@@ -79,7 +79,18 @@ class ExampleView:
 
     def tokens_at_least(self, limit: int) -> bool:
         """The tokenizer splits on whitespace first: at least one token per whitespace-separated word."""
-        return has_words(" ".join(self.texts_of(None)), limit)
+        return has_words(self.every, limit)
+
+    @cached_property
+    def every(self) -> str:
+        """All message texts, space-separated."""
+        return " ".join(self.texts_of(None))
+
+    @cached_property
+    def empty_turn(self) -> int | None:
+        """Index of the first message with neither text nor tool calls."""
+        return next((i for i, m in enumerate(self.messages)
+                     if not m.get("tool_calls") and not (m.get("content") or "").strip()), None)
 
 
 CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -137,9 +148,10 @@ class EmptyOutput:
         self.cfg = cfg
 
     def check(self, ex: ExampleView) -> list[Verdict]:
-        for index, m in enumerate(ex.messages):
-            if not m.get("tool_calls") and not (m.get("content") or "").strip():
-                return [Verdict("empty_turn", self.cfg.action, "0", ">0", f"message {index} ({m['role']}) is empty")]
+        index = ex.empty_turn
+        if index is not None:
+            role = ex.messages[index]["role"]
+            return [Verdict("empty_turn", self.cfg.action, "0", ">0", f"message {index} ({role}) is empty")]
         if PLACEHOLDER_OUTPUTS.match(ex.reply.strip()):
             return [Verdict("placeholder_output", self.cfg.action, ex.reply.strip()[:20], None,
                             "the reply is a placeholder")]
@@ -231,7 +243,8 @@ class Repetition:
         return list(zip(*(words[i:] for i in range(self.cfg.ngram_words))))
 
 
-ASCII_ORDINARY = str.maketrans("", "", "".join(chr(c) for c in range(32, 127)) + "\t\n\r")
+ORDINARY_ASCII = "".join(chr(c) for c in range(32, 127)) + "\t\n\r"
+ASCII_ORDINARY = str.maketrans("", "", ORDINARY_ASCII)
 NON_ASCII_ORDINARY = re.compile(r"[\w\s\u3000-\u303f\uff00-\uffef\u2010-\u2027\u00a0-\u00bf\u00d7\u00f7]+")
 # ASCII symbols that are ordinary in prose; the rest (and unusual non-ASCII symbols) count as special
 ASCII_SPECIAL = frozenset("\\^`{}|~<>[]#*_=")

@@ -1,0 +1,225 @@
+"""Vectorized gates in front of the filter rules: for a whole chunk, which rows could each rule speak about?
+
+A gate is a NECESSARY condition for its rule (in rules.py) to return a verdict, computed for all rows at
+once with Arrow's RE2 kernels and numpy code-point counts (codepoints.py). Rows where a rule's gate is False
+skip that rule's Python check, with no change in outcome: regex gates are the rule's own pattern widened to
+an RE2 superset (re2_bounds.py), counts use Python's own character classes, and anything a gate cannot
+bound (a fenced block that prose_only would cut out, case folds RE2 does not share) sends the row to Python.
+`test_filter_gates.py` checks that outcomes with and without gates are identical.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cached_property, lru_cache
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sft_assets import textscan as ts
+from sft_assets.filter import language as lang
+from sft_assets.filter import rules as r
+from sft_assets.re2_bounds import subset, superset
+
+FOLD_HAZARD = r"[\x{130}\x{131}\x{17f}\x{212a}]"
+FENCE = r"```|~~~"
+WORD_PREFIX = 512  # word-count gates look at this many characters: enough words there settles it
+
+
+class FilterBatch:
+    """The example views of one chunk, their texts as Arrow columns, and measurements shared by the gates."""
+
+    def __init__(self, views: list[r.ExampleView]) -> None:
+        self.views = views
+        self.rows = len(views)
+        self._texts: dict[tuple[str, int | None], tuple[np.ndarray, np.ndarray]] = {}
+        self._matches: dict[tuple[str, str], np.ndarray] = {}
+
+    @lru_cache(maxsize=None)  # noqa: B019 - one batch lives for one filter pass
+    def column(self, name: str) -> pa.Array:
+        return pa.array([getattr(v, name) for v in self.views], pa.string())
+
+    def text(self, name: str, first: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Code points and row bounds of one text per view (its first `first` characters when given)."""
+        key = (name, first)
+        if key not in self._texts:
+            texts = [getattr(v, name) for v in self.views]
+            self._texts[key] = ts.codepoints_of([t[:first] for t in texts] if first else texts)
+        return self._texts[key]
+
+    def words(self, name: str, first: int | None = None) -> np.ndarray:
+        return ts.word_counts(*self.text(name, first), ts.space_table())
+
+    def matches(self, name: str, pattern: str) -> np.ndarray:
+        key = (name, pattern)
+        if key not in self._matches:
+            self._matches[key] = pc.match_substring_regex(self.column(name), pattern).to_numpy(zero_copy_only=False)
+        return self._matches[key]
+
+    def byte_lengths(self, name: str) -> np.ndarray:
+        return pc.binary_length(self.column(name)).to_numpy(zero_copy_only=False)
+
+    def char_lengths(self, name: str) -> np.ndarray:
+        return pc.utf8_length(self.column(name)).to_numpy(zero_copy_only=False)
+
+    @cached_property
+    def fold_hazard(self) -> np.ndarray:
+        return self.matches("every", FOLD_HAZARD)
+
+
+def rule_gates(batch: FilterBatch, rules: list) -> dict[str, np.ndarray]:
+    """For each rule, a bool per row: True where the rule may return a verdict."""
+    gates = {}
+    for rule in rules:
+        gate = GATES[rule.name](batch, rule.cfg) if batch.rows else np.zeros(0, dtype=bool)
+        gates[rule.name] = gate | batch.fold_hazard if batch.rows else gate
+    return gates
+
+
+@lru_cache(maxsize=None)
+def _re2(pattern: re.Pattern[str], ignore_case: bool = False) -> str:
+    return superset(re.compile(pattern.pattern, pattern.flags | re.IGNORECASE) if ignore_case else pattern)
+
+
+def _token_length(b: FilterBatch, c) -> np.ndarray:
+    few = b.words("every", WORD_PREFIX) < c.min_example_tokens
+    many = b.byte_lengths("every") > c.max_example_tokens  # every token is at least one byte
+    return few | many | (b.byte_lengths("user") > c.max_user_tokens) | (b.byte_lengths("assistant") > c.max_assistant_tokens)
+
+
+def _empty_output(b: FilterBatch, c) -> np.ndarray:
+    empty = np.fromiter((v.empty_turn is not None for v in b.views), dtype=bool, count=b.rows)
+    return empty | b.matches("reply", _re2(r.PLACEHOLDER_OUTPUTS))
+
+
+def _too_few_words(b: FilterBatch, c) -> np.ndarray:
+    return b.words("user", WORD_PREFIX) + b.words("assistant", WORD_PREFIX) < c.min_words
+
+
+def _placeholder(b: FilterBatch, c) -> np.ndarray:
+    return b.matches("every", _re2(r.PLACEHOLDER)) | b.matches("every", FENCE)  # prose_only may join pieces
+
+
+def _unseen_content(b: FilterBatch, c) -> np.ndarray:
+    return b.matches("user", "(?i)http") | b.matches("user", _re2(r.ATTACHMENT_HINT, ignore_case=True))
+
+
+def _media_request(b: FilterBatch, c) -> np.ndarray:
+    return b.matches("user", _re2(r.MEDIA_HINT, ignore_case=True))
+
+
+def _truncated(b: FilterBatch, c) -> np.ndarray:
+    fenced = b.matches("reply", FENCE)
+    if c.mid_sentence_action == "off":
+        return fenced
+    ends_sentence = b.matches("reply", subset(r.SENTENCE_END))  # subset: a match here is a match in Python
+    return fenced | ((b.char_lengths("reply") >= c.min_chars_for_mid_sentence) & ~ends_sentence)
+
+
+def _empty_code(b: FilterBatch, c) -> np.ndarray:
+    return b.matches("user", _re2(r.CODE_HINT, ignore_case=True))
+
+
+def _refusal(b: FilterBatch, c) -> np.ndarray:
+    return b.matches("reply", _re2(r.REFUSAL))
+
+
+@lru_cache(maxsize=1)
+def special_table() -> np.ndarray:
+    """The characters SpecialChars counts as unusual."""
+    table = ~ts.char_class(r.NON_ASCII_ORDINARY.pattern)
+    table[[ord(ch) for ch in r.ORDINARY_ASCII]] = False
+    table[[ord(ch) for ch in r.ASCII_SPECIAL]] = True
+    return table
+
+
+def _special_chars(b: FilterBatch, c) -> np.ndarray:
+    cp, bounds = b.text("reply_prose")
+    length, special = np.diff(bounds), ts.count_class(cp, bounds, special_table())
+    return (length >= c.min_chars) & (special / np.maximum(length, 1) > c.max_ratio)
+
+
+def _repetition(b: FilterBatch, c) -> np.ndarray:
+    cp, bounds = b.text("reply_prose")
+    lines, line_dup, grams, gram_dup, hazard = ts.repetition_bounds(
+        cp, bounds, ts.space_table(), ts.line_break_table(), ts.lower_table(), ts.char_class(r.CJK_CHAR.pattern),
+        r.NGRAM_SCAN_CHARS, c.min_line_chars, c.ngram_words, c.ngram_chars)
+    newlines = pc.count_substring(b.column("reply_prose"), "\n").to_numpy(zero_copy_only=False)
+    by_lines = (newlines >= c.min_lines - 1) & (lines >= c.min_lines) & (line_dup > c.max_duplicate_line_ratio)
+    return hazard | by_lines | ((grams >= c.min_ngrams) & (gram_dup > c.max_duplicate_ngram_ratio))
+
+
+def _language(b: FilterBatch, c) -> np.ndarray:
+    reply = b.text("reply_prose", lang.SAMPLE_CHARS)
+    user = b.text("user", lang.SAMPLE_CHARS)
+    code = reply_language(reply, c.min_chars)
+    allowed = np.array([name in c.allowed for name in LANGUAGE_CODES], dtype=bool)[code]
+    speaks = (code == NEEDS_MODEL) | ((code != UND) & ~allowed)
+    if c.mismatch_action == "off":
+        return speaks
+    # len(user.strip()) >= MIN_SCRIPT_CHARS: the sample settles it unless the user text is longer
+    long_user = (ts.stripped_lengths(*user, ts.space_table()) >= r.MIN_SCRIPT_CHARS) | (
+        b.char_lengths("user") > lang.SAMPLE_CHARS)
+    prompt, answer = script_family(user), script_family(reply)
+    differ = (prompt != UND) & (answer != UND) & (prompt != answer)
+    return speaks | (long_user & (differ | b.matches("user", FENCE)))
+
+
+LANGUAGE_CODES = ("und", "en", "zh", "ja", "ko", "latin", "cjk", "model")
+UND, EN, ZH, JA, KO, LATIN, CJK, NEEDS_MODEL = range(len(LANGUAGE_CODES))
+
+
+def _script_counts(sample: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
+    return tuple(ts.count_class(*sample, ts.char_class(p)) for p in (lang.HAN.pattern, lang.KANA.pattern,
+                                                                      lang.HANGUL.pattern, "[A-Za-z]"))
+
+
+def script_family(sample: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """language.script_family for every row of a sample: LATIN, CJK or UND."""
+    han, kana, hangul, latin = _script_counts(sample)
+    cjk = han + kana + hangul
+    family = np.where(cjk * lang.CJK_WEIGHT >= latin, CJK, LATIN)
+    return np.where((cjk == 0) & (latin == 0), UND, family)
+
+
+def reply_language(sample: tuple[np.ndarray, np.ndarray], min_chars: int) -> np.ndarray:
+    """language.detect_language for every row of a sample, except that rows the py3langid model would
+    decide come back as NEEDS_MODEL."""
+    cp, bounds = sample
+    han, kana, hangul, latin = _script_counts(sample)
+    ascii_ = ts.count_class(cp, bounds, _NON_ASCII) == 0
+    short = ts.stripped_lengths(cp, bounds, ts.space_table()) < min_chars
+    markers = ts.marker_words(cp, bounds, ts.space_table(), _MARKER_PUNCT, _marker_codes())
+    english = ~short & (markers >= 3) & (markers * 8 >= ts.word_counts(cp, bounds, ts.space_table()))
+    ascii_code = np.where(short, UND, np.where(english, EN, np.where(latin > 0, NEEDS_MODEL, UND)))
+    enough_cjk = han + kana + hangul >= min_chars // 4
+    other = np.where((short | (latin == 0)), UND, NEEDS_MODEL)
+    other = np.where((han > 0) & (han * lang.CJK_WEIGHT >= latin), np.where(enough_cjk, ZH, UND), other)
+    other = np.where((hangul > 0) & (hangul * lang.CJK_WEIGHT >= latin), np.where(enough_cjk, KO, UND), other)
+    other = np.where((kana > 0) & ((kana + han) * lang.CJK_WEIGHT >= latin), np.where(enough_cjk, JA, UND), other)
+    return np.where(ascii_, ascii_code, other)
+
+
+_NON_ASCII = np.arange(ts.UNICODE) >= 128
+_MARKER_PUNCT = np.isin(np.arange(128), [ord(ch) for ch in lang.MARKER_PUNCT])
+
+
+def _pack(word: str) -> int:
+    return sum(ord(ch) << (8 * i) for i, ch in enumerate(word))
+
+
+@lru_cache(maxsize=1)
+def _marker_codes() -> np.ndarray:
+    if not all(len(w) <= 8 and w.isascii() for w in lang.ENGLISH_MARKERS):
+        raise ValueError("English markers must be ASCII words of at most 8 characters to be packed")
+    return np.array(sorted(_pack(w) for w in lang.ENGLISH_MARKERS), dtype=np.uint64)
+
+
+GATES: dict[str, Callable[[FilterBatch, object], np.ndarray]] = {
+    "token_length": _token_length, "empty_output": _empty_output, "too_few_words": _too_few_words,
+    "placeholder": _placeholder, "unseen_content": _unseen_content, "media_request": _media_request,
+    "truncated": _truncated, "empty_code": _empty_code, "refusal": _refusal, "special_chars": _special_chars,
+    "repetition": _repetition, "language": _language,
+}

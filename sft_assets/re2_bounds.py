@@ -1,0 +1,88 @@
+"""Translate a Python regex into an RE2 pattern that matches a SUPERSET (or a SUBSET) of what it matches.
+
+Python's `\\w`, `\\d`, `\\s` and `\\b` are Unicode-aware; RE2's are ASCII-only. A vectorized gate searched with
+RE2 (DuckDB, Arrow) must never miss a row the Python pattern would match, so each class is widened (superset)
+or narrowed (subset, for gates that rely on a match to skip work) to a class whose relation to Python's is
+certain. Constructs RE2 lacks (lookaround, backreferences) raise: a gate is built at import, so an
+untranslatable rule pattern fails loudly rather than silently skipping rows.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Every character str.isspace() accepts (Python's `\s`), written for RE2: exactly the same set.
+PY_SPACE_CHARS = r"\s\x{b}\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+# ASCII characters that are never part of a Python word; everything else may be.
+_ASCII_NON_WORD = r"\x{0}-\x{2f}\x{3a}-\x{40}\x{5b}-\x{5e}\x{60}\x{7b}-\x{7f}"
+
+_SUPERSET = {  # escape -> (outside a class, inside a class)
+    "w": (f"[^{_ASCII_NON_WORD}]", r"\x{80}-\x{10ffff}a-zA-Z0-9_"),
+    "W": (r"[^a-zA-Z0-9_]", None),
+    "s": (f"[{PY_SPACE_CHARS}]", PY_SPACE_CHARS),
+    "d": (r"\p{Nd}", r"\p{Nd}"),
+    "S": (r"\S", r"\S"),
+    "D": (r"\D", r"\D"),
+    "b": ("", None),
+    "B": ("", None),
+}
+_SUBSET = {
+    "w": (r"[a-zA-Z0-9_]", "a-zA-Z0-9_"),
+    "s": (f"[{PY_SPACE_CHARS}]", PY_SPACE_CHARS),
+    "d": ("[0-9]", "0-9"),
+    "S": (f"[^{PY_SPACE_CHARS}]", None),
+    "D": (r"[^\p{Nd}]", None),
+}
+_FLAGS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"))
+
+
+def superset(pattern: re.Pattern[str]) -> str:
+    """An RE2 pattern matching wherever `pattern` matches (and possibly more)."""
+    return _translate(pattern, _SUPERSET, _SUBSET)
+
+
+def subset(pattern: re.Pattern[str]) -> str:
+    """An RE2 pattern matching only where `pattern` matches (and possibly less)."""
+    return _translate(pattern, _SUBSET, _SUPERSET)
+
+
+def _translate(pattern: re.Pattern[str], table: dict, opposite: dict) -> str:
+    """Inside a negated class the bound flips, so escapes there come from the `opposite` table."""
+    source, out, i, in_class, negated = pattern.pattern, [], 0, False, False
+    flags = "".join(letter for flag, letter in _FLAGS if pattern.flags & flag)
+    if "(?<" in source or "(?=" in source or "(?!" in source or re.search(r"\\[1-9]", source):
+        raise ValueError(f"no RE2 equivalent for lookaround or backreference in {source!r}")
+    while i < len(source):
+        ch = source[i]
+        if ch == "\\":
+            code = source[i + 1]
+            if code in "uU":
+                width = 4 if code == "u" else 8
+                out.append(f"\\x{{{source[i + 2:i + 2 + width]}}}")
+                i += 2 + width
+                continue
+            if code in "wWsSdDbB":
+                replacement = (opposite if negated else table).get(code, (None, None))[1 if in_class else 0]
+                if replacement is None:
+                    raise ValueError(f"\\{code} {'inside a class ' if in_class else ''}has no safe RE2 form in {source!r}")
+                out.append(replacement)
+            else:
+                out.append(source[i:i + 2])
+            i += 2
+            continue
+        if ch == "[" and not in_class:
+            in_class, negated = True, source[i + 1:i + 2] == "^"
+            out.append("[^" if negated else "[")
+            i += 1 if negated else 0
+            if source[i + 1:i + 2] == "]":  # a literal ] first in a class
+                out.append("\\]")
+                i += 1
+        elif ch == "$" and not in_class and table is _SUPERSET and not pattern.flags & re.MULTILINE:
+            out.append(r"\n?$")  # Python's $ also matches before a final newline
+        elif ch == "]" and in_class:
+            in_class = negated = False
+            out.append(ch)
+        else:
+            out.append(ch)
+        i += 1
+    return (f"(?{flags})" if flags else "") + "".join(out)

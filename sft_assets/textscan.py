@@ -1,0 +1,257 @@
+"""Per-row text measurements for a whole batch of strings at compiled speed, with Python's own semantics.
+
+A batch of strings becomes one array of code points (a single UTF-32 encode of the joined text) plus row
+bounds. Character classes are lookup tables over all of Unicode filled by asking Python itself (`str.isspace`,
+`str.lower`, a compiled `re` class), and the loops are numba-compiled, so a count taken here equals the count
+the per-row Python code gets. Hashes stand in for string equality where duplicates are counted; a collision
+can only merge two different items, so duplicate ratios from here are upper bounds of Python's.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+from numba import njit
+
+UNICODE = 0x110000
+LINE_BREAKS = "\n\x0b\x0c\r\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines splits on
+HAZARD = -1  # lower-case table value where str.lower is not one character for one (İ) or depends on context (Σ)
+
+
+@lru_cache(maxsize=1)
+def _all_chars() -> str:
+    return "".join(map(chr, range(UNICODE)))
+
+
+@lru_cache(maxsize=None)
+def char_class(pattern: str) -> np.ndarray:
+    """A bool per code point: does the Python regex character class `pattern` match it."""
+    table = np.zeros(UNICODE, dtype=np.bool_)
+    for match in re.finditer(pattern, _all_chars()):
+        table[match.start():match.end()] = True
+    return table
+
+
+@lru_cache(maxsize=1)
+def space_table() -> np.ndarray:
+    """str.isspace, which str.split and str.strip use."""
+    return char_class(r"\s")
+
+
+@lru_cache(maxsize=1)
+def line_break_table() -> np.ndarray:
+    table = np.zeros(UNICODE, dtype=np.bool_)
+    table[[ord(ch) for ch in LINE_BREAKS]] = True
+    return table
+
+
+@lru_cache(maxsize=1)
+def lower_table() -> np.ndarray:
+    """Code point -> the code point str.lower gives it, or HAZARD."""
+    chars = _all_chars()
+    hazards = [cp for cp in (0x130, 0x3A3) if len(chars[cp].lower()) != 1 or cp == 0x3A3]
+    safe = chars.replace("\u0130", "\u0130".lower()[0])  # keep one character per position
+    table = codepoints_of([safe.lower()])[0].astype(np.int32)
+    table[hazards] = HAZARD
+    return table
+
+
+def codepoints_of(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """All texts' code points in one array, and row bounds (row i is cp[bounds[i]:bounds[i+1]])."""
+    bounds = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=bounds[1:])
+    cp = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return cp, bounds
+
+
+@njit(cache=True, nogil=True)
+def count_class(cp, bounds, table):  # pragma: no cover - compiled
+    """Per row: characters in the class."""
+    out = np.zeros(len(bounds) - 1, np.int64)
+    for row in range(len(bounds) - 1):
+        n = 0
+        for i in range(bounds[row], bounds[row + 1]):
+            n += table[cp[i]]
+        out[row] = n
+    return out
+
+
+@njit(cache=True, nogil=True)
+def word_counts(cp, bounds, space):  # pragma: no cover - compiled
+    """Per row: len(text.split())."""
+    out = np.zeros(len(bounds) - 1, np.int64)
+    for row in range(len(bounds) - 1):
+        n, inside = 0, False
+        for i in range(bounds[row], bounds[row + 1]):
+            if space[cp[i]]:
+                inside = False
+            elif not inside:
+                inside = True
+                n += 1
+        out[row] = n
+    return out
+
+
+@njit(cache=True, nogil=True)
+def stripped_lengths(cp, bounds, space):  # pragma: no cover - compiled
+    """Per row: len(text.strip())."""
+    out = np.zeros(len(bounds) - 1, np.int64)
+    for row in range(len(bounds) - 1):
+        start, end = bounds[row], bounds[row + 1]
+        while start < end and space[cp[start]]:
+            start += 1
+        while end > start and space[cp[end - 1]]:
+            end -= 1
+        out[row] = end - start
+    return out
+
+
+@njit(cache=True, nogil=True)
+def marker_words(cp, bounds, space, punct, markers):  # pragma: no cover - compiled
+    """Per row: whitespace words whose lowercased form, with `punct` stripped from both ends, is one of
+    `markers` (sorted words of at most 8 ASCII characters, packed little-endian into uint64)."""
+    out = np.zeros(len(bounds) - 1, np.int64)
+    for row in range(len(bounds) - 1):
+        i, end, n = bounds[row], bounds[row + 1], 0
+        while i < end:
+            if space[cp[i]]:
+                i += 1
+                continue
+            j = i
+            while j < end and not space[cp[j]]:
+                j += 1
+            a, b = i, j
+            while a < b and cp[a] < 128 and punct[cp[a]]:
+                a += 1
+            while b > a and cp[b - 1] < 128 and punct[cp[b - 1]]:
+                b -= 1
+            if 0 < b - a <= 8:
+                packed, ok = np.uint64(0), True
+                for k in range(a, b):
+                    c = cp[k]
+                    if c >= 128:
+                        ok = False
+                        break
+                    if 65 <= c <= 90:
+                        c += 32
+                    packed |= np.uint64(c) << np.uint64(8 * (k - a))
+                if ok:
+                    at = np.searchsorted(markers, packed)
+                    if at < len(markers) and markers[at] == packed:
+                        n += 1
+            i = j
+        out[row] = n
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _duplicates(hashes, n):  # pragma: no cover - compiled
+    """(distinct values, items whose value occurs more than once) among hashes[:n]."""
+    if n == 0:
+        return 0, 0
+    ordered = np.sort(hashes[:n])
+    distinct, repeated, run = 1, 0, 1
+    for i in range(1, n):
+        if ordered[i] == ordered[i - 1]:
+            run += 1
+        else:
+            distinct += 1
+            if run > 1:
+                repeated += run
+            run = 1
+    if run > 1:
+        repeated += run
+    return distinct, repeated
+
+
+MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+@njit(cache=True, nogil=True)
+def repetition_bounds(cp, bounds, space, line_break, lower, cjk, head_chars, min_line_chars, ngram_words,
+                      ngram_chars):  # pragma: no cover - compiled
+    """Per row, what filter.rules.Repetition measures, with hashes for equality:
+    lines (prose lines of at least min_line_chars after strip), their duplicate ratio 1 - distinct/lines,
+    grams (word n-grams of text[:head_chars].lower(), or character n-grams of its non-space characters when
+    CJK characters are more than half of it), the share of grams that occur more than once, and a hazard
+    flag where str.lower cannot be mirrored per character."""
+    rows = len(bounds) - 1
+    lines, line_dup = np.zeros(rows, np.int64), np.zeros(rows, np.float64)
+    grams, gram_dup = np.zeros(rows, np.int64), np.zeros(rows, np.float64)
+    hazard = np.zeros(rows, np.bool_)
+    buffer = np.empty(max(head_chars, 1) + 16, np.uint64)
+    for row in range(rows):
+        start, end = bounds[row], bounds[row + 1]
+        # lines
+        line_hashes = np.empty(end - start + 1, np.uint64)
+        n_lines, i = 0, start
+        while i <= end:
+            j = i
+            while j < end and not line_break[cp[j]]:
+                j += 1
+            a, b = i, j
+            while a < b and space[cp[a]]:
+                a += 1
+            while b > a and space[cp[b - 1]]:
+                b -= 1
+            if b - a >= min_line_chars:
+                h = np.uint64(1469598103934665603)
+                for k in range(a, b):
+                    h = (h ^ np.uint64(cp[k])) * np.uint64(1099511628211)
+                line_hashes[n_lines] = h
+                n_lines += 1
+            i = j + 1
+        lines[row] = n_lines
+        if n_lines:
+            distinct, _ = _duplicates(line_hashes, n_lines)
+            line_dup[row] = 1 - distinct / n_lines
+        # n-grams over the head
+        head_end = min(end, start + head_chars)
+        n_cjk, ascii_only = 0, True
+        for k in range(start, head_end):
+            n_cjk += cjk[cp[k]]
+            if cp[k] >= 128:
+                ascii_only = False
+        n = 0
+        if not ascii_only and n_cjk * 2 > head_end - start:
+            chars = np.empty(head_end - start, np.uint64)
+            m = 0
+            for k in range(start, head_end):
+                if not space[cp[k]]:
+                    chars[m] = cp[k]
+                    m += 1
+            for k in range(0, m - ngram_chars + 1):
+                h = np.uint64(1469598103934665603)
+                for q in range(k, k + ngram_chars):
+                    h = (h ^ chars[q]) * np.uint64(1099511628211)
+                buffer[n] = h
+                n += 1
+        else:
+            words = np.empty(head_end - start + 1, np.uint64)
+            m, k = 0, start
+            while k < head_end:
+                if space[cp[k]]:
+                    k += 1
+                    continue
+                h = np.uint64(1469598103934665603)
+                while k < head_end and not space[cp[k]]:
+                    c = lower[cp[k]]
+                    if c == -1:
+                        hazard[row] = True
+                    h = (h ^ np.uint64(c & 0x1FFFFF)) * np.uint64(1099511628211)
+                    k += 1
+                words[m] = h
+                m += 1
+            for k in range(0, m - ngram_words + 1):
+                h = np.uint64(0)
+                for q in range(k, k + ngram_words):
+                    h = (h ^ words[q]) * MIX + np.uint64(q - k + 1)
+                buffer[n] = h
+                n += 1
+        grams[row] = n
+        if n:
+            _, repeated = _duplicates(buffer, n)
+            gram_dup[row] = repeated / n
+    return lines, line_dup, grams, gram_dup, hazard

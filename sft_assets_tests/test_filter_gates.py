@@ -1,0 +1,171 @@
+"""The filter gates only skip work: verdicts with and without them are identical, and the compiled text
+measurements equal what Python's own string methods give."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import numpy as np
+import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from sft_assets import textscan as ts
+from sft_assets.clean.stage import clean_table
+from sft_assets.config import SAMPLE_CONFIG, CurationConfig, load_config
+from sft_assets.filter import rules as r
+from sft_assets.filter import settings as s
+from sft_assets.filter.apply import filter_table
+from sft_assets.filter.gates import FilterBatch, rule_gates
+from sft_assets.ingest.sources import ingest_sources
+from sft_assets.re2_bounds import PY_SPACE_CHARS, subset, superset
+from sft_assets_tests.conftest import real_examples
+from sft_assets_tests.test_filter_rules import CASES
+
+# Characters where Python and RE2 (or a per-character view of str.lower) disagree, plus every kind of space.
+TRICKY = ["a", "B", " ", "\n", "\r", "\x1c", "\x0b", "\u00a0", "\u3000", "\u2028", "é", "中", "文", "か", "한",
+          "İ", "ı", "ſ", "K", "Σ", "ς", "\U0001f600", "\U00020000", "`", "```", "{{", "}}", "[", "]", "<", ">", "#",
+          "_", ".", "1", "٣", "http://x.io/a.png", "image", "code", "I cannot", "作为一个AI", "N/A", "\t"]
+
+
+def table_of(conversations: list[list[dict]]) -> pa.Table:
+    n = len(conversations)
+    return pa.table({
+        "example_id": [f"e{i}" for i in range(n)], "source": ["s"] * n, "file": ["f"] * n,
+        "locator": [str(i) for i in range(n)], "category": [None] * n,
+        "messages": [orjson.dumps(c).decode() for c in conversations],
+    })
+
+
+def chat(user: str, reply: str, system: str | None = None) -> list[dict]:
+    return ([{"role": "system", "content": system}] if system else []) + [
+        {"role": "user", "content": user}, {"role": "assistant", "content": reply}]
+
+
+def assert_same(table: pa.Table, config: s.FilterConfig) -> None:
+    fast, slow = filter_table(table, config, "cl100k_base"), filter_table(table, config, "cl100k_base", gates=False)
+    assert fast.kept.equals(slow.kept)
+    assert fast.events == slow.events
+
+
+def test_rule_cases_have_identical_outcomes() -> None:
+    """Every unit case of every rule, through the gated and the ungated path, each with its own config."""
+    for rule, user, reply, _ in CASES:
+        config = s.FilterConfig(**{rule.name: rule.cfg})
+        assert_same(table_of([chat(user, reply)]), config)
+
+
+def test_tricky_characters_have_identical_outcomes() -> None:
+    rng = random.Random(7)
+    conversations = []
+    for _ in range(1500):
+        def text() -> str:
+            return "".join(rng.choice(TRICKY) for _ in range(rng.randrange(0, 60)))
+        conversations.append(chat(text(), text(), text() if rng.random() < 0.2 else None))
+    tight = s.FilterConfig(
+        special_chars=s.SpecialCharsRule(max_ratio=0.1, min_chars=5),
+        repetition=s.RepetitionRule(min_ngrams=3, min_lines=2, min_line_chars=2, ngram_words=2, ngram_chars=3),
+        language=s.LanguageRule(min_chars=5), truncated=s.TruncatedRule(min_chars_for_mid_sentence=10),
+        too_few_words=s.TooFewWordsRule(min_words=12), token_length=s.TokenLengthRule(max_user_tokens=30))
+    for config in (s.FilterConfig(), tight):
+        assert_same(table_of(conversations), config)
+
+
+def test_gates_skip_most_rule_checks_on_the_sample() -> None:
+    loaded = load_config(SAMPLE_CONFIG)
+    table = clean_table(ingest_sources(loaded).examples, loaded.config.clean).kept
+    assert_same(table, loaded.config.filter)
+    views = [r.ExampleView(orjson.loads(m)) for m in table.column("messages").to_pylist()]
+    from sft_assets.filter.apply import build_rules
+
+    gates = rule_gates(FilterBatch(views), build_rules(loaded.config.filter))
+    opened = sum(int(g.sum()) for g in gates.values())
+    assert 0 < opened < 0.25 * len(views) * len(gates)
+
+
+REAL_FILES = (
+    "llamafactory-demo/alpaca_en_demo.json", "llamafactory-demo/alpaca_zh_demo.json", "lima/lima.json",
+    "oasst-zh/oaast_sft_zh.json", "llamafactory-demo/glaive_toolcall_en_demo.json", "llamafactory-demo/identity.json",
+    "gpteacher/Toolformer/toolformer-similarity-0.6-dataset.json", "ruozhiba/ruozhiba_raw.jsonl", "gsm8k/test.jsonl",
+    "gpteacher/Roleplay/roleplay-simple-deduped-roleplay-dataset.json",
+)
+
+
+@pytest.mark.realistic
+@pytest.mark.parametrize("relative", (*REAL_FILES, "sharegpt-sample"))
+def test_real_data_outcomes_are_identical(shared_data: Path, relative: str) -> None:
+    config = CurationConfig(sources=[{"name": "x", "path": "x"}])
+    table = real_examples(shared_data, relative)
+    assert table.num_rows > 90
+    assert_same(clean_table(table, config.clean).kept, config.filter)
+
+
+def _random_texts(n: int) -> list[str]:
+    rng = random.Random(3)
+    return [""] + ["".join(rng.choice(TRICKY) for _ in range(rng.randrange(0, 40))) for _ in range(n)]
+
+
+def test_text_measurements_match_python() -> None:
+    texts = _random_texts(800)
+    cp, bounds = ts.codepoints_of(texts)
+    assert ts.word_counts(cp, bounds, ts.space_table()).tolist() == [len(t.split()) for t in texts]
+    assert ts.stripped_lengths(cp, bounds, ts.space_table()).tolist() == [len(t.strip()) for t in texts]
+    han = ts.char_class(r"[\u4e00-\u9fff]")
+    assert ts.count_class(cp, bounds, han).tolist() == [len(re.findall(r"[\u4e00-\u9fff]", t)) for t in texts]
+    lowered = ts.lower_table()
+    for t in texts:
+        if "\u0130" not in t and "\u03a3" not in t:
+            assert "".join(chr(lowered[ord(ch)]) for ch in t) == t.lower()
+
+
+def test_repetition_bounds_are_exact_on_plain_text() -> None:
+    texts = _random_texts(800) + ["same line here\n" * 5, "one two three four five " * 12, "重复的内容重复的内容" * 20]
+    cfg = s.RepetitionRule(min_line_chars=3, ngram_words=3, ngram_chars=4)
+    cp, bounds = ts.codepoints_of(texts)
+    lines, line_dup, grams, gram_dup, hazard = ts.repetition_bounds(
+        cp, bounds, ts.space_table(), ts.line_break_table(), ts.lower_table(), ts.char_class(r.CJK_CHAR.pattern),
+        r.NGRAM_SCAN_CHARS, cfg.min_line_chars, cfg.ngram_words, cfg.ngram_chars)
+    rule = r.Repetition(cfg)
+    for i, text in enumerate(texts):
+        expected = [ln for ln in (raw.strip() for raw in text.splitlines()) if len(ln) >= cfg.min_line_chars]
+        assert lines[i] == len(expected)
+        if expected:
+            assert line_dup[i] == pytest.approx(1 - len(set(expected)) / len(expected))
+        python_grams = rule._ngrams(text[:r.NGRAM_SCAN_CHARS])
+        assert grams[i] == len(python_grams)
+        if python_grams and not hazard[i]:
+            counts = {g: python_grams.count(g) for g in set(python_grams)}
+            assert gram_dup[i] == pytest.approx(sum(n for n in counts.values() if n > 1) / len(python_grams))
+    assert line_dup[-3] == pytest.approx(0.8) and gram_dup[-2] == 1.0 and gram_dup[-1] == 1.0
+
+
+def test_python_whitespace_in_re2_is_exactly_str_isspace() -> None:
+    chars = [chr(c) for c in range(0x10000) if not 0xD800 <= c < 0xE000]
+    found = pc.match_substring_regex(pa.array(chars), f"^[{PY_SPACE_CHARS}]$").to_pylist()
+    assert [c for c, hit in zip(chars, found, strict=True) if hit != c.isspace()] == []
+
+
+@pytest.mark.parametrize("name", ["PLACEHOLDER_OUTPUTS", "REFUSAL", "PLACEHOLDER", "MEDIA_HINT", "CODE_HINT",
+                                  "ATTACHMENT_HINT", "SENTENCE_END"])
+def test_re2_superset_never_misses_and_subset_never_invents(name: str) -> None:
+    pattern = getattr(r, name)
+    texts = _random_texts(3000) + ["N/A", " <no output> ", "I cannot do that.", "作为一个AI，我无法", "{{ name }}",
+                                   "[INSERT date]", "Draw an image", "ends here.", "ends here. \u3000", "no end"]
+    wide = pc.match_substring_regex(pa.array(texts), superset(pattern)).to_pylist()
+    narrow = pc.match_substring_regex(pa.array(texts), subset(pattern)).to_pylist() if name == "SENTENCE_END" else None
+    for i, text in enumerate(texts):
+        if any(ch in text for ch in "\u0130\u0131\u017f\u212a"):
+            continue  # case folds RE2 does not share: the gates send such rows to Python
+        if pattern.search(text):
+            assert wide[i], text
+        if narrow is not None and narrow[i]:
+            assert pattern.search(text), text
+
+
+def test_untranslatable_patterns_fail_loudly() -> None:
+    with pytest.raises(ValueError, match="lookaround"):
+        superset(re.compile(r"(?<!\d)x"))
+    assert np.all(ts.space_table()[[ord(c) for c in " \t\n\u3000"]])
