@@ -1,28 +1,36 @@
-"""Vectorized pre-scan: which rows could any cleaning transform or PII detector touch at all?
+"""Vectorized pre-scan: which rows could a cleaning step (transform or PII detector) touch at all?
 
-DuckDB evaluates one RE2 pattern over a chunk's canonical messages JSON in C++. A match is a NECESSARY
-condition for a transform to change the row (the pattern is a superset of every transform's trigger), so
-rows without one are passed through unparsed with no change in outcome; the Python transforms stay the
-one place that decides. `test_prescan.py` checks that outcomes with and without the pre-scan are identical
-on the sample and on real data. (Filter rules measure every row, so they have no such gate.)
+Two RE2 passes, both NECESSARY conditions, so skipped work never changes an outcome and the Python
+transforms stay the one place that decides:
+1. one pattern over each row's canonical messages JSON (no parsing) picks the rows any step could touch;
+2. for those rows only, one pattern per step over the parsed message texts says which steps to run.
+`test_prescan.py` checks that outcomes with and without the pre-scan are identical on the sample, on
+random strings of awkward characters and on real data.
 """
 
 from __future__ import annotations
 
-import duckdb
+from typing import Any
+
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sft_assets.clean.redact import DETECTORS
-from sft_assets.clean.transforms import BOILERPLATE_HINT, HTML_TAGS
+from sft_assets.clean.transforms import HTML_HINT, HTML_TAGS, INVISIBLE, MOJIBAKE_HINT, NO_INPUT
 from sft_assets.config import CleanConfig
+from sft_assets.re2_bounds import PY_SPACE_CHARS, superset
 
 # Whitespace Python's str.split()/strip() know and RE2's \s does not.
 UNICODE_SPACE = r"\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
-
-
-def _q(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+# Words a built-in boilerplate line starts with (after non-word characters), and link-only lines.
+BOILERPLATE_STARTS = (
+    rf"(?:please[{PY_SPACE_CHARS}]+)?(?:like|follow|subscribe)|click|tap|share this|don't forget|"
+    r"关注|点赞|转发|收藏|订阅|扫码|扫描二维码|长按识别|转载自|原文链接|来源|更多精彩内容|https?://"
+)
+# In canonical JSON: any Python whitespace character, escaped or raw; a character Python's \W may match.
+JSON_SPACE = r"(?:[ \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]|\\[nrtf]|\\u00(?:0[9a-d]|1[c-f]))"
+JSON_NON_WORD = r"(?:[^a-zA-Z0-9_\\]|\\[^nu]|\\u[0-9a-fA-F]{4})"
 
 
 def clean_gate_regex(config: CleanConfig) -> str:
@@ -40,23 +48,72 @@ def clean_gate_regex(config: CleanConfig) -> str:
     if boiler.enabled:
         if boiler.extra_patterns:
             return "."  # custom patterns have no RE2 superset here: every row goes to Python
-        parts.append(BOILERPLATE_HINT)
+        # a boilerplate line starts the content or follows an escaped \n (other line breaks open the
+        # whitespace part above); JSON escapes count as the non-word characters they stand for
+        parts.append(rf'(?i)(?:":"|\\n){JSON_NON_WORD}*(?:{BOILERPLATE_STARTS.replace(f"[{PY_SPACE_CHARS}]", JSON_SPACE)})')
     return "|".join(f"(?:{p})" for p in parts)
 
 
-def _run(sql: str, table: pa.Table) -> pa.Table:
-    con = duckdb.connect(config={"threads": 1})
-    try:
-        con.register("incoming", pa.table({"i": pa.array(np.arange(table.num_rows)), "messages": table.column("messages")}))
-        return con.execute(sql).to_arrow_table()
-    finally:
-        con.close()
-
-
 def clean_gates(table: pa.Table, config: CleanConfig) -> np.ndarray:
-    """True where some cleaning transform or PII detector could apply."""
+    """True where some cleaning transform or PII detector could apply (pass 1, over the JSON)."""
     if table.num_rows == 0:
         return np.zeros(0, dtype=bool)
-    pattern = clean_gate_regex(config)
-    result = _run(f"SELECT i, regexp_matches(messages, {_q(pattern)}) AS gate FROM incoming ORDER BY i", table)
-    return result.column("gate").to_numpy(zero_copy_only=False).astype(bool)
+    return _matches(table.column("messages"), clean_gate_regex(config))
+
+
+def _matches(texts: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
+    if isinstance(texts, pa.ChunkedArray):  # Arrow compiles the pattern once per chunk
+        texts = texts.combine_chunks() if texts.num_chunks else pa.array([], pa.string())
+    return pc.match_substring_regex(texts, pattern).to_numpy(zero_copy_only=False).astype(bool)
+
+
+# Pass 2: messages are joined with NUL, which no step's trigger contains, so it marks a message's edges.
+EDGE = "\x00"
+
+
+def step_gate_patterns(config: CleanConfig) -> dict[str, str]:
+    """Per enabled step, one RE2 pattern over the joined message texts: no match, no change from that step."""
+    space = f"[{PY_SPACE_CHARS}]"
+    blank = r"\n" * (config.max_blank_lines + 2)
+    line_start = r"(?:^|[\x{0}\n\x{b}\x{c}\r\x{1c}-\x{1e}\x{85}\x{2028}\x{2029}])"
+    steps = {
+        "unicode_repair": superset(MOJIBAKE_HINT, EDGE) if config.unicode_repair else None,
+        "control_chars": superset(INVISIBLE, EDGE) if config.control_chars else None,
+        "html": superset(HTML_HINT, EDGE) if config.html else None,
+        "boilerplate": None if not config.boilerplate.enabled else "." if config.boilerplate.extra_patterns
+        else rf"(?i){line_start}[^a-zA-Z0-9_]*(?:{BOILERPLATE_STARTS})",
+        "no_input": superset(NO_INPUT, EDGE) if config.no_input else None,
+        "whitespace": rf"\r| \n|\t\n|{blank}|{space}\x{{0}}|\x{{0}}{space}|^{space}|{space}$" if config.whitespace else None,
+        "pii": "|".join(f"(?:{d.candidate})" for d in DETECTORS),
+    }
+    return {name: pattern for name, pattern in steps.items() if pattern is not None}
+
+
+def message_texts(messages: list[dict[str, Any]]) -> str:
+    """Every text a step reads (contents, tool-call arguments), joined with EDGE."""
+    texts = [m.get("content") if isinstance(m.get("content"), str) else "" for m in messages]
+    for m in messages:
+        for call in m.get("tool_calls") or ():
+            function = call.get("function") if isinstance(call, dict) else None
+            arguments = function.get("arguments") if isinstance(function, dict) else None
+            if isinstance(arguments, str):
+                texts.append(arguments)
+    return EDGE.join(texts)
+
+
+def open_steps(conversations: list[list[dict[str, Any]]], config: CleanConfig) -> list[frozenset[str]]:
+    """Per conversation, the steps that could change it (pass 2)."""
+    if not conversations:
+        return []
+    texts = pa.array([message_texts(c) for c in conversations], pa.string())
+    patterns = step_gate_patterns(config)
+    masks = {name: _matches(texts, pattern) for name, pattern in patterns.items()}
+    stacked = np.stack([masks[name] for name in patterns], axis=1)
+    seen: dict[bytes, frozenset[str]] = {}
+    out = []
+    for bits in stacked:
+        key = bits.tobytes()
+        if key not in seen:
+            seen[key] = frozenset(name for name, on in zip(patterns, bits, strict=True) if on)
+        out.append(seen[key])
+    return out

@@ -50,3 +50,28 @@ def real_examples(shared_data: Path, relative: str) -> "pa.Table":
         files = sorted((shared_data / relative / "sampled_enriched_data").glob("*_*.json"))[:300]
         return pa.concat_tables([ingest_file(FileTask(source="s", path=p, file=p.name)).examples for p in files])
     return ingest_file(FileTask(source="s", path=shared_data / relative, file=relative)).examples
+
+
+# Characters where Python and RE2 (or a per-character view of str.lower) disagree, plus every kind of space.
+TRICKY = ["a", "B", " ", "\n", "\r", "\x1c", "\x0b", "\u00a0", "\u3000", "\u2028", "é", "中", "文", "か", "한",
+          "İ", "ı", "ſ", "K", "Σ", "ς", "\U0001f600", "\U00020000", "`", "```", "{{", "}}", "[", "]", "<", ">", "#",
+          "_", ".", "1", "٣", "http://x.io/a.png", "image", "code", "I cannot", "作为一个AI", "N/A", "\t"]
+
+
+def table_of(conversations: list[list[dict]]) -> "pa.Table":
+    """An examples table (the columns clean and filter read) holding these conversations."""
+    import pyarrow as pa
+
+    from sft_assets.records import canonical_json
+
+    n = len(conversations)
+    return pa.table({
+        "example_id": [f"e{i}" for i in range(n)], "source": ["s"] * n, "file": ["f"] * n,
+        "locator": [str(i) for i in range(n)], "category": [None] * n,
+        "messages": [canonical_json(c) for c in conversations],
+    })
+
+
+def chat(user: str, reply: str, system: str | None = None) -> list[dict]:
+    return ([{"role": "system", "content": system}] if system else []) + [
+        {"role": "user", "content": user}, {"role": "assistant", "content": reply}]

@@ -22,28 +22,8 @@ from sft_assets.filter.apply import filter_table
 from sft_assets.filter.gates import FilterBatch, rule_gates
 from sft_assets.ingest.sources import ingest_sources
 from sft_assets.re2_bounds import PY_SPACE_CHARS, subset, superset
-from sft_assets_tests.conftest import real_examples
+from sft_assets_tests.conftest import TRICKY, chat, real_examples, table_of
 from sft_assets_tests.test_filter_rules import CASES
-
-# Characters where Python and RE2 (or a per-character view of str.lower) disagree, plus every kind of space.
-TRICKY = ["a", "B", " ", "\n", "\r", "\x1c", "\x0b", "\u00a0", "\u3000", "\u2028", "é", "中", "文", "か", "한",
-          "İ", "ı", "ſ", "K", "Σ", "ς", "\U0001f600", "\U00020000", "`", "```", "{{", "}}", "[", "]", "<", ">", "#",
-          "_", ".", "1", "٣", "http://x.io/a.png", "image", "code", "I cannot", "作为一个AI", "N/A", "\t"]
-
-
-def table_of(conversations: list[list[dict]]) -> pa.Table:
-    n = len(conversations)
-    return pa.table({
-        "example_id": [f"e{i}" for i in range(n)], "source": ["s"] * n, "file": ["f"] * n,
-        "locator": [str(i) for i in range(n)], "category": [None] * n,
-        "messages": [orjson.dumps(c).decode() for c in conversations],
-    })
-
-
-def chat(user: str, reply: str, system: str | None = None) -> list[dict]:
-    return ([{"role": "system", "content": system}] if system else []) + [
-        {"role": "user", "content": user}, {"role": "assistant", "content": reply}]
-
 
 def assert_same(table: pa.Table, config: s.FilterConfig) -> None:
     fast, slow = filter_table(table, config, "cl100k_base"), filter_table(table, config, "cl100k_base", gates=False)

@@ -10,7 +10,7 @@ import pytest
 from sft_assets.clean.stage import clean_table
 from sft_assets.config import SAMPLE_CONFIG, CurationConfig, load_config
 from sft_assets.ingest.sources import ingest_sources
-from sft_assets_tests.conftest import real_examples
+from sft_assets_tests.conftest import TRICKY, chat, real_examples, table_of
 
 
 def assert_same(table: pa.Table, config: CurationConfig) -> None:
@@ -23,6 +23,27 @@ def assert_same(table: pa.Table, config: CurationConfig) -> None:
 def test_sample_outcomes_are_identical() -> None:
     loaded = load_config(SAMPLE_CONFIG)
     assert_same(ingest_sources(loaded).examples, loaded.config)
+
+
+# What the cleaning steps react to, mixed with characters whose handling differs between Python and RE2.
+CLEAN_TRICKY = [*TRICKY, "<b>", "</p>", "&amp;", "&#39;", "Ã©", "â€™", "\x1b[31m", "\u200b", "\x7f", "\n\nN/A",
+                "\n\n<noinput>", "Follow us", "\nclick here", "关注公众号", "\n- https://x.io", " \n", "\n\n\n\n",
+                "sk-" + "a" * 24, "bob@example.com", "+1 415 555 2671", "13812345678", "192.168.0.1",
+                "api_key = 'A1b2C3d4E5f6G7h8I9j0K'", "4111 1111 1111 1111", "11010519491231002X", "\u2029", "\x85"]
+
+
+def test_random_awkward_texts_have_identical_outcomes() -> None:
+    import random
+
+    rng = random.Random(11)
+
+    def text() -> str:
+        return "".join(rng.choice(CLEAN_TRICKY) for _ in range(rng.randrange(0, 25)))
+
+    conversations = [chat(text(), text(), text() if rng.random() < 0.3 else None) for _ in range(1500)]
+    loaded = load_config(SAMPLE_CONFIG)
+    for config in (CurationConfig(sources=[{"name": "x", "path": "x"}]), loaded.config):
+        assert_same(table_of(conversations), config)
 
 
 def test_a_prescan_skips_most_clean_rows() -> None:

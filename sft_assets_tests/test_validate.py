@@ -86,3 +86,15 @@ def test_validate_other_formats(tmp_path: Path) -> None:
     assert report.format == "alpaca"
     assert report.reasons == {"empty_turn": 1}
     assert sum(report.cookbook.values()) == 0
+
+
+@pytest.mark.parametrize("name", ["cl100k_base", "o200k_base"])
+def test_direct_token_counter_equals_the_packages_encode_ordinary(name: str) -> None:
+    import bpe_openai
+
+    from sft_assets.quality.tokens import token_counter
+
+    texts = ["", "hello world", "Ünïcödé 中文 текст <|endoftext|> 12345", " " * 50 + "x", "\n\n\t  a", "I've got it",
+             "😀" * 7, "def f(x):\n    return x ** 2  # square\n", "作为一个AI语言模型，我无法回答。" * 20]
+    encoding = bpe_openai.get_encoding(name)
+    assert [token_counter(name)(t) for t in texts] == [len(encoding.encode_ordinary(t)) for t in texts]

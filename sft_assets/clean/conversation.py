@@ -60,24 +60,37 @@ class CleanOutcome:
         record[1] += len(after)
 
 
-def clean_conversation(messages: list[dict[str, Any]], cleaner: Cleaner) -> CleanOutcome:
+def clean_conversation(messages: list[dict[str, Any]], cleaner: Cleaner,
+                       steps: frozenset[str] | None = None) -> CleanOutcome:
+    """Run the transforms, then the PII policy, over every message.
+
+    `steps` names the steps (transform names, and "pii") that could change this conversation, as decided by
+    the vectorized gates; None means all. Once a transform changes a message, every later step runs on it,
+    because the new text may need them.
+    """
     outcome = CleanOutcome(messages=[])
     redact_kinds = frozenset(k for k, a in cleaner.pii_actions.items() if a == "redact")
     watch_kinds = frozenset(k for k, a in cleaner.pii_actions.items() if a in ("drop", "flag"))
+    pii = steps is None or "pii" in steps
     for message in messages:
-        if message.get("tool_calls") and redact_kinds:
+        if message.get("tool_calls") and redact_kinds and pii:
             message = _redact_tool_calls(message, redact_kinds, outcome)
         text = message.get("content")
         if not isinstance(text, str) or not text:
             outcome.messages.append(message)
             continue
+        changed = False
         for transform in cleaner.transforms:
-            if transform.name == "no_input" and message["role"] != "user":
+            if (transform.name == "no_input" and message["role"] != "user") or not (
+                    changed or steps is None or transform.name in steps):
                 continue
             new = transform(text)
             if new != text:
                 outcome.note(transform.name, text, new)
-                text = new
+                text, changed = new, True
+        if not (pii or changed):
+            outcome.messages.append({**message, "content": text} if text != message["content"] else message)
+            continue
         if redact_kinds:
             redaction = redact(text, kinds=redact_kinds)
             if redaction.counts:

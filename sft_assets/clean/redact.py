@@ -112,7 +112,7 @@ DETECTORS: tuple[Detector, ...] = (
              _card_valid),
     Detector("phone", re.compile(r"(?<![\d+])(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)"), rf"1{D}{{10}}"),
     Detector("phone", re.compile(r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)|\d{2,4})[ .-]\d{3,4}[ .-]\d{3,4}(?!\d)"),
-             rf"{D}[ .-]{D}{{3}}", _phone_valid),
+             rf"[ .-]{D}{{3,4}}[ .-]{D}{{3}}", _phone_valid),
     Detector("ip", re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])"),
              rf"{D}\.{D}+\.{D}+\.{D}"),
     Detector("generic_secret", re.compile(

@@ -47,10 +47,10 @@ def merge(results: list[StageResult]) -> StageResult:
 def clean_table(table: pa.Table, config: CleanConfig, prescan: bool = True) -> StageResult:
     """Clean every example; rows whose PII policy says drop leave the table, everything else stays.
 
-    With `prescan`, rows that no transform or detector could touch (decided in DuckDB) are passed through
-    without being parsed; the outcome is identical.
+    With `prescan`, rows that no step could touch are passed through without being parsed, and the others
+    run only the steps that could touch them (prescan.py); the outcome is identical.
     """
-    from sft_assets.prescan import clean_gates
+    from sft_assets.prescan import clean_gates, open_steps
 
     cleaner = Cleaner.from_config(config)
     result = StageResult(kept=table)
@@ -59,8 +59,13 @@ def clean_table(table: pa.Table, config: CleanConfig, prescan: bool = True) -> S
     new_messages: list[str | bytes | None] = [None] * table.num_rows
     candidates = np.nonzero(gates)[0]
     rows = table.take(pa.array(candidates, pa.int64())).select(["example_id", "source", "file", "locator", "messages"])
-    for position, row in zip(candidates, rows.to_pylist(), strict=True):
-        outcome = clean_conversation(orjson.loads(row["messages"]), cleaner)
+    rows = rows.to_pylist()
+    conversations = [orjson.loads(row["messages"]) for row in rows]
+    steps = open_steps(conversations, config) if prescan else [None] * len(rows)
+    for position, row, conversation, row_steps in zip(candidates, rows, conversations, steps, strict=True):
+        if row_steps is not None and not row_steps:
+            continue
+        outcome = clean_conversation(conversation, cleaner, row_steps)
         for rule, (before, after) in outcome.changes.items():
             result.record(row, "modified", rule, str(before), None, f"{before} -> {after} chars")
         result.extra.update(outcome.pii)

@@ -198,8 +198,12 @@ class Boilerplate:
 
 # --- Whitespace and newline standardization -----------------------------------------------------
 
-TRAILING_SPACE = re.compile(r"[ \t]+(?=\n)|[ \t]+$")
 BLANK_RUNS = re.compile(r"\n{3,}")
+
+
+def _strip_line_ends(text: str) -> str:
+    """Spaces and tabs removed before every newline and at the end."""
+    return "\n".join(line.rstrip(" \t") for line in text.split("\n"))
 
 
 @dataclass(frozen=True)
@@ -217,7 +221,7 @@ class Whitespace:
         if " \n" not in text and "\t\n" not in text and blank + "\n" not in text:
             stripped = text.rstrip().lstrip("\n")
             return stripped if stripped[:1] in (" ", "\t") else stripped.lstrip()
-        text = map_prose(text, lambda p: BLANK_RUNS.sub(blank, TRAILING_SPACE.sub("", p))).rstrip()
+        text = map_prose(text, lambda p: BLANK_RUNS.sub(blank, _strip_line_ends(p))).rstrip()
         text = text.lstrip("\n")
         return text if text[:1] in (" ", "\t") else text.lstrip()  # keep a leading code indent
 

@@ -12,7 +12,7 @@ from typing import Any
 from sft_assets.clean.segments import FENCE_LINE, prose_only, segments
 from sft_assets.filter import settings as s
 from sft_assets.filter.language import UNDETERMINED, detect_language, script_family
-from sft_assets.quality.tokens import encoding
+from sft_assets.quality.tokens import token_counter
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,8 @@ class ExampleView:
 
     @cached_property
     def _message_tokens(self) -> list[int]:
-        enc = encoding(self.encoding_name)
-        return [len(enc.encode_ordinary(m.get("content") or "")) for m in self.messages]
+        count = token_counter(self.encoding_name)
+        return [count(m.get("content") or "") for m in self.messages]
 
     def tokens(self, role: str | None = None) -> int:
         """Content tokens (each message encoded once, whatever the number of questions asked)."""
