@@ -7,7 +7,9 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 T = TypeVar("T")
 MIN_ROWS_PER_WORKER = 2_000  # below this, starting processes costs more than it saves
@@ -22,3 +24,56 @@ def map_chunks(fn: Callable[..., T], table: pa.Table, workers: int, *args: Any) 
     chunks = [table.slice(start, size) for start in range(0, table.num_rows, size)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         return list(pool.map(fn, chunks, *([a] * len(chunks) for a in args)))
+
+
+ROW = "__row"
+CHANGED = "__changed__"
+
+
+def map_row_stage(fn: Callable[..., Any], table: pa.Table, workers: int, columns: list[str], *args: Any) -> list[Any]:
+    """Run a row stage (fn(chunk, *args) returns a result whose `.kept` holds a subset of the chunk's rows,
+    possibly with changed or added columns) on chunks, shipping as little as possible between processes:
+    workers get only `columns`, and send back which rows they kept plus only the values that changed.
+    Each result's `.kept` is rebuilt here from `table`, so it carries every column of the input."""
+    slim = table.select(columns).append_column(ROW, pa.array(np.arange(table.num_rows, dtype=np.int64)))
+    results = map_chunks(_stage_delta, slim, workers, fn, *args)
+    for result in results:
+        result.kept = _restore(table, result.kept)
+    return results
+
+
+def _stage_delta(chunk: pa.Table, fn: Callable[..., Any], *args: Any) -> Any:
+    result = fn(chunk, *args)
+    kept = result.kept
+    rows = kept.column(ROW)
+    local = pc.subtract(rows, chunk.column(ROW)[0] if chunk.num_rows else 0)
+    delta = {ROW: rows}
+    for name in kept.column_names:
+        if name == ROW:
+            continue
+        values = kept.column(name)
+        if name not in chunk.column_names:
+            delta[name] = values
+            continue
+        before = chunk.column(name).take(local)
+        changed = pc.fill_null(pc.not_equal(values, before), True) if kept.num_rows else pa.array([], pa.bool_())
+        changed = pc.and_(changed, pc.invert(pc.and_(pc.is_null(values), pc.is_null(before))))
+        if pc.any(changed).as_py():
+            delta[name] = pc.if_else(changed, values, pa.scalar(None, values.type))
+            delta[CHANGED + name] = changed
+    result.kept = pa.table(delta)
+    return result
+
+
+def _restore(table: pa.Table, delta: pa.Table) -> pa.Table:
+    kept = table.take(delta.column(ROW))
+    for name in delta.column_names:
+        if name == ROW or name.startswith(CHANGED):
+            continue
+        if name in kept.column_names:
+            index = kept.schema.get_field_index(name)
+            merged = pc.if_else(delta.column(CHANGED + name), delta.column(name), kept.column(name))
+            kept = kept.set_column(index, kept.schema.field(index), merged)
+        else:
+            kept = kept.append_column(name, delta.column(name))
+    return kept

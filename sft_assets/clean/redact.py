@@ -96,6 +96,13 @@ class Detector:
 
 
 D = r"\p{Nd}"  # Python's \d is any Unicode digit; RE2's \d is ASCII only
+# A secret's key word followed by quotes or whitespace (raw, or escaped as in JSON) and then = or :.
+# (Bounded repetition before the value, as in `.{0,64}[...]{20}`, makes RE2 fall back to slow matching.)
+SECRET_CANDIDATE = (
+    r"(?i)(?:api[_-]?key|secret|token|passw(?:or)?d|access[_-]?key)"
+    r"(?:[\"'\\\s\x{b}\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+    r"|\\[nrtf]|\\u00[0-9a-fA-F]{2})*[:=]"
+)
 DETECTORS: tuple[Detector, ...] = (
     Detector("private_key", re.compile(
         r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----[\s\S]*?(?:-----END (?:[A-Z]+ )*PRIVATE KEY-----|$)"),
@@ -117,7 +124,7 @@ DETECTORS: tuple[Detector, ...] = (
              rf"{D}\.{D}+\.{D}+\.{D}"),
     Detector("generic_secret", re.compile(
         r"(?i)(?:api[_-]?key|secret|token|passw(?:or)?d|access[_-]?key)[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9+/_\-.=]{20,})"),
-        r"(?is)(?:api[_-]?key|secret|token|passw(?:or)?d|access[_-]?key).{0,64}?[A-Za-z0-9+/_\-.=]{20}",
+        SECRET_CANDIDATE,
         _high_entropy, group=1),
 )
 

@@ -15,6 +15,9 @@ from sft_assets.events import EventRow
 from sft_assets.records import canonical_json_bytes
 
 
+CLEAN_COLUMNS = ["example_id", "source", "file", "locator", "messages"]  # what clean_table reads
+
+
 @dataclass
 class StageResult:
     kept: pa.Table

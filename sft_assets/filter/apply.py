@@ -12,6 +12,7 @@ from sft_assets.filter import rules as r
 from sft_assets.filter.gates import FilterBatch, rule_gates
 from sft_assets.filter.settings import FilterConfig
 
+FILTER_COLUMNS = ["example_id", "source", "file", "locator", "messages", "category"]  # what filter_table reads
 # Cheap rules first: evaluation stops at the first drop.
 ORDER = ("empty_output", "too_few_words", "placeholder", "unseen_content", "media_request", "truncated",
          "empty_code", "refusal", "special_chars", "repetition", "token_length", "language")
@@ -49,7 +50,7 @@ def filter_table(table: pa.Table, config: FilterConfig, encoding_name: str, gate
     rules = build_rules(config)
     result = StageResult(kept=table)
     keep, flags, refusals = [], [], []
-    columns = table.select(["example_id", "source", "file", "locator", "messages", "category"]).to_pylist()
+    columns = table.select(FILTER_COLUMNS).to_pylist()
     views = [r.ExampleView(orjson.loads(row["messages"]), row["category"], encoding_name) for row in columns]
     open_rules = _open_rules(views, rules) if gates else [rules] * len(views)
     for row, view, row_rules in zip(columns, views, open_rules, strict=True):

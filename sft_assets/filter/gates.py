@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from sft_assets import textscan as ts
 from sft_assets.filter import language as lang
 from sft_assets.filter import rules as r
+from sft_assets.filter.langid_batch import classify_many
 from sft_assets.re2_bounds import subset, superset
 
 FOLD_HAZARD = r"[\x{130}\x{131}\x{17f}\x{212a}]"
@@ -52,11 +53,26 @@ class FilterBatch:
     def words(self, name: str, first: int | None = None) -> np.ndarray:
         return ts.word_counts(*self.text(name, first), ts.space_table())
 
-    def matches(self, name: str, pattern: str) -> np.ndarray:
+    def matches(self, name: str, pattern: str, where: np.ndarray | None = None) -> np.ndarray:
+        """Rows whose text `name` holds a match (searched only among rows `where` when given; patterns of
+        the column's group are searched only among rows that match any of the group)."""
         key = (name, pattern)
         if key not in self._matches:
-            self._matches[key] = pc.match_substring_regex(self.column(name), pattern).to_numpy(zero_copy_only=False)
+            group = GROUPS.get(name, ())
+            if where is None and pattern in group:
+                where = self.matches(name, "|".join(f"(?:{p})" for p in group))
+            self._matches[key] = self._search(name, pattern, where)
         return self._matches[key]
+
+    def _search(self, name: str, pattern: str, where: np.ndarray | None) -> np.ndarray:
+        column = self.column(name)
+        if where is None:
+            return pc.match_substring_regex(column, pattern).to_numpy(zero_copy_only=False)
+        rows = np.flatnonzero(where)
+        found = np.zeros(self.rows, dtype=bool)
+        if rows.size:
+            found[rows] = pc.match_substring_regex(column.take(rows), pattern).to_numpy(zero_copy_only=False)
+        return found
 
     def byte_lengths(self, name: str) -> np.ndarray:
         return pc.binary_length(self.column(name)).to_numpy(zero_copy_only=False)
@@ -103,11 +119,13 @@ def _placeholder(b: FilterBatch, c) -> np.ndarray:
 
 
 def _unseen_content(b: FilterBatch, c) -> np.ndarray:
-    return b.matches("user", "(?i)http") | b.matches("user", _re2(r.ATTACHMENT_HINT, ignore_case=True))
+    url = b.matches("user", _re2(r.URL))
+    page = b.matches("user", _re2(r.READ_VERB), where=url)
+    return page | b.matches("user", _re2(r.MEDIA_URL)) | b.matches("user", _re2(r.ATTACHMENT))
 
 
 def _media_request(b: FilterBatch, c) -> np.ndarray:
-    return b.matches("user", _re2(r.MEDIA_HINT, ignore_case=True))
+    return b.matches("user", _re2(r.MEDIA_REQUEST))
 
 
 def _truncated(b: FilterBatch, c) -> np.ndarray:
@@ -119,7 +137,7 @@ def _truncated(b: FilterBatch, c) -> np.ndarray:
 
 
 def _empty_code(b: FilterBatch, c) -> np.ndarray:
-    return b.matches("user", _re2(r.CODE_HINT, ignore_case=True))
+    return b.matches("user", _re2(r.CODE_REQUEST))
 
 
 def _refusal(b: FilterBatch, c) -> np.ndarray:
@@ -156,7 +174,14 @@ def _language(b: FilterBatch, c) -> np.ndarray:
     user = b.text("user", lang.SAMPLE_CHARS)
     code = reply_language(reply, c.min_chars)
     allowed = np.array([name in c.allowed for name in LANGUAGE_CODES], dtype=bool)[code]
-    speaks = (code == NEEDS_MODEL) | ((code != UND) & ~allowed)
+    speaks = (code != UND) & (code != NEEDS_MODEL) & ~allowed
+    need = np.flatnonzero(code == NEEDS_MODEL)
+    if need.size:  # classify those samples in bulk; the rule reuses the results
+        samples = [b.views[i].reply_prose[:lang.SAMPLE_CHARS] for i in need]
+        results = classify_many(samples)
+        lang.remember(samples, results)
+        found = [lang.decide(name, confidence, c.min_confidence) for name, confidence in results]
+        speaks[need] = [name != lang.UNDETERMINED and name not in c.allowed for name in found]
     if c.mismatch_action == "off":
         return speaks
     # len(user.strip()) >= MIN_SCRIPT_CHARS: the sample settles it unless the user text is longer
@@ -216,6 +241,13 @@ def _marker_codes() -> np.ndarray:
         raise ValueError("English markers must be ASCII words of at most 8 characters to be packed")
     return np.array(sorted(_pack(w) for w in lang.ENGLISH_MARKERS), dtype=np.uint64)
 
+
+# Patterns searched in the same text: one search for any of them rules most rows out for all of them.
+GROUPS = {
+    "every": (_re2(r.PLACEHOLDER), FENCE, FOLD_HAZARD),
+    "user": (_re2(r.URL), _re2(r.MEDIA_URL), _re2(r.ATTACHMENT), _re2(r.MEDIA_REQUEST), _re2(r.CODE_REQUEST), FENCE),
+    "reply": (_re2(r.PLACEHOLDER_OUTPUTS), _re2(r.REFUSAL), FENCE),
+}
 
 GATES: dict[str, Callable[[FilterBatch, object], np.ndarray]] = {
     "token_length": _token_length, "empty_output": _empty_output, "too_few_words": _too_few_words,

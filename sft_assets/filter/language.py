@@ -73,8 +73,25 @@ def detect_language(text: str, min_chars: int = 40, min_confidence: float = MIN_
     return _classify(sample, min_confidence)
 
 
-def _classify(sample: str, min_confidence: float) -> str:
-    language, confidence = _model().classify(sample)
+# (language, confidence) of samples already classified in bulk (langid_batch), so the per-row rule that
+# runs afterwards on the same sample does not classify it again. A memo of a pure function.
+_CLASSIFIED: dict[str, tuple[str, float]] = {}
+MEMO_LIMIT = 100_000
+
+
+def remember(samples: list[str], results: list[tuple[str, float]]) -> None:
+    if len(_CLASSIFIED) + len(samples) > MEMO_LIMIT:
+        _CLASSIFIED.clear()
+    _CLASSIFIED.update(zip(samples, results, strict=True))
+
+
+def decide(language: str, confidence: float, min_confidence: float) -> str:
     if language == "zxx" or confidence < min_confidence:  # zxx: "no linguistic content"
         return UNDETERMINED
-    return str(language)
+    return language
+
+
+def _classify(sample: str, min_confidence: float) -> str:
+    known = _CLASSIFIED.get(sample)
+    language, confidence = known if known is not None else _model().classify(sample)
+    return decide(str(language), confidence, min_confidence)

@@ -25,32 +25,31 @@ class Verdict:
 
 
 class ExampleView:
-    """Lazily computed views of one conversation that several rules share."""
+    """Views of one conversation that several rules share: the texts every gate reads are built in one
+    pass up front, the rest lazily."""
 
     def __init__(self, messages: list[dict[str, Any]], category: str | None = None, encoding_name: str = "cl100k_base"):
         self.messages = messages
         self.category = category
         self.encoding_name = encoding_name
+        texts, users, assistants = [], [], []
+        for m in messages:
+            text = m.get("content") or ""
+            texts.append(text)
+            if m["role"] == "user":
+                users.append(text)
+            elif m["role"] == "assistant":
+                assistants.append(text)
+        self.all_texts = texts
+        self.user = "\n".join(users)
+        self.assistant = "\n".join(assistants)
+        self.every = " ".join(texts)  # all message texts, space-separated
+        # the last assistant reply (the one trained on in single-turn data), and its prose
+        self.reply = reply = assistants[-1] if assistants else ""
+        self.reply_prose = prose_only(reply) if "```" in reply or "~~~" in reply else reply
 
     def texts(self, role: str) -> list[str]:
         return [m.get("content") or "" for m in self.messages if m["role"] == role]
-
-    @cached_property
-    def user(self) -> str:
-        return "\n".join(self.texts("user"))
-
-    @cached_property
-    def reply(self) -> str:
-        """The last assistant reply (the one trained on in single-turn data)."""
-        return next((m.get("content") or "" for m in reversed(self.messages) if m["role"] == "assistant"), "")
-
-    @cached_property
-    def assistant(self) -> str:
-        return "\n".join(self.texts("assistant"))
-
-    @cached_property
-    def reply_prose(self) -> str:
-        return prose_only(self.reply) if "```" in self.reply or "~~~" in self.reply else self.reply
 
     @cached_property
     def user_lower(self) -> str:
@@ -82,13 +81,10 @@ class ExampleView:
         return has_words(self.every, limit)
 
     @cached_property
-    def every(self) -> str:
-        """All message texts, space-separated."""
-        return " ".join(self.texts_of(None))
-
-    @cached_property
     def empty_turn(self) -> int | None:
         """Index of the first message with neither text nor tool calls."""
+        if all(map(str.strip, self.all_texts)):
+            return None
         return next((i for i, m in enumerate(self.messages)
                      if not m.get("tool_calls") and not (m.get("content") or "").strip()), None)
 

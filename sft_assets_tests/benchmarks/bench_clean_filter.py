@@ -2,7 +2,9 @@
 
 Run: `uv run --frozen python -m sft_assets_tests.benchmarks.bench_clean_filter [--records N] [--workers N]`.
 Records are real examples from ../shared/data (Alpaca EN/ZH demos, LIMA, OASST-zh, GSM8K, GPTeacher,
-ShareGPT, glaive tool calls) repeated until N; the numbers include process start-up and model loading.
+ShareGPT, glaive tool calls) repeated until N. Both stages run exactly as the `cleaned` and `filtered`
+assets run them (one worker pool per stage), so the numbers include process start-up, model loading and
+moving rows between processes.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ import time
 
 import pyarrow as pa
 
-from sft_assets.clean.stage import clean_table, merge
+from sft_assets.clean.stage import CLEAN_COLUMNS, clean_table, merge
 from sft_assets.config import CurationConfig
-from sft_assets.filter.apply import filter_table
+from sft_assets.filter.apply import FILTER_COLUMNS, filter_table
 from sft_assets.ingest.ingest_file import FileTask, ingest_file
-from sft_assets.parallel import map_chunks
+from sft_assets.parallel import map_row_stage
 from sft_assets_tests.benchmarks.machine import describe
 from sft_assets_tests.conftest import SHARED_DATA
 
@@ -36,12 +38,6 @@ def realistic_table(n: int) -> pa.Table:
     return pa.concat_tables([base] * reps).slice(0, n)
 
 
-def clean_and_filter(chunk: pa.Table, config: CurationConfig):
-    cleaned = clean_table(chunk, config.clean)
-    filtered = filter_table(cleaned.kept, config.filter, config.tokens.encoding)
-    return cleaned, filtered
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=200_000)
@@ -53,13 +49,18 @@ def main() -> None:
     table = realistic_table(args.records)
     mib = sum(len(m) for m in table.column("messages").to_pylist()) / 2**20
     start = time.perf_counter()
-    parts = map_chunks(clean_and_filter, table, args.workers, config)
-    elapsed = time.perf_counter() - start
-    cleaned, filtered = merge([c for c, _ in parts]), merge([f for _, f in parts])
+    cleaned = merge(map_row_stage(clean_table, table, args.workers, CLEAN_COLUMNS, config.clean))
+    middle = time.perf_counter()
+    filtered = merge(map_row_stage(filter_table, cleaned.kept, args.workers, FILTER_COLUMNS, config.filter,
+                                   config.tokens.encoding))
+    end = time.perf_counter()
+    elapsed = end - start
     print(f"machine: {describe()}")
     print(f"input: {table.num_rows} records ({mib:.0f} MiB of message JSON) from {len(FILES) + 1} real datasets")
+    print(f"clean {middle - start:.1f} s ({table.num_rows / (middle - start):,.0f} records/s), "
+          f"filter {end - middle:.1f} s ({cleaned.kept.num_rows / (end - middle):,.0f} records/s)")
     print(f"clean + filter on {args.workers} workers: {elapsed:.1f} s = {table.num_rows / elapsed:,.0f} records/s "
-          f"(process start-up and model loading included)")
+          f"(process start-up, model loading and moving rows between processes included)")
     print(f"kept {filtered.kept.num_rows}; modified {sum(v for k, v in cleaned.counts.items() if k.startswith('modified'))}; "
           f"dropped {sum(v for k, v in filtered.counts.items() if k.startswith('dropped'))}")
 

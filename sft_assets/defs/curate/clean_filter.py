@@ -1,9 +1,9 @@
 import dagster as dg
 
-from sft_assets.clean.stage import clean_table, merge
+from sft_assets.clean.stage import CLEAN_COLUMNS, clean_table, merge
 from sft_assets.events import EVENTS_TABLE, events_from_rows
-from sft_assets.filter.apply import filter_table
-from sft_assets.parallel import map_chunks
+from sft_assets.filter.apply import FILTER_COLUMNS, filter_table
+from sft_assets.parallel import map_row_stage
 from sft_assets.reporting import counts_table, decisions_table
 from sft_assets.resources import CurationConfigResource, StoreResource
 
@@ -30,7 +30,7 @@ def cleaned(context: dg.AssetExecutionContext, config: StageConfig, curation: Cu
     settings = curation.load().config.clean
     db = store.store()
     examples = db.query("SELECT * FROM examples")
-    result = merge(map_chunks(clean_table, examples, config.workers, settings))
+    result = merge(map_row_stage(clean_table, examples, config.workers, CLEAN_COLUMNS, settings))
     db.replace_table("cleaned", result.kept)
     db.append_table(EVENTS_TABLE, events_from_rows(context.run_id, "clean", result.events))
     return dg.MaterializeResult(
@@ -47,7 +47,8 @@ def filtered(context: dg.AssetExecutionContext, config: StageConfig, curation: C
     loaded = curation.load().config
     db = store.store()
     rows = db.query("SELECT * FROM cleaned")
-    result = merge(map_chunks(filter_table, rows, config.workers, loaded.filter, loaded.tokens.encoding))
+    result = merge(map_row_stage(filter_table, rows, config.workers, FILTER_COLUMNS, loaded.filter,
+                                 loaded.tokens.encoding))
     db.replace_table("filtered", result.kept)
     db.append_table(EVENTS_TABLE, events_from_rows(context.run_id, "filter", result.events))
     refusals = sum(result.kept.column("is_refusal").to_pylist()) if result.kept.num_rows else 0
