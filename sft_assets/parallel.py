@@ -56,11 +56,12 @@ def _stage_delta(chunk: pa.Table, fn: Callable[..., Any], *args: Any) -> Any:
             delta[name] = values
             continue
         before = chunk.column(name).take(local)
-        changed = pc.fill_null(pc.not_equal(values, before), True) if kept.num_rows else pa.array([], pa.bool_())
+        if values.equals(before):
+            continue
+        changed = pc.fill_null(pc.not_equal(values, before), True)
         changed = pc.and_(changed, pc.invert(pc.and_(pc.is_null(values), pc.is_null(before))))
-        if pc.any(changed).as_py():
-            delta[name] = pc.if_else(changed, values, pa.scalar(None, values.type))
-            delta[CHANGED + name] = changed
+        delta[name] = pc.if_else(changed, values, pa.scalar(None, values.type))
+        delta[CHANGED + name] = changed
     result.kept = pa.table(delta)
     return result
 

@@ -149,3 +149,24 @@ def test_untranslatable_patterns_fail_loudly() -> None:
     with pytest.raises(ValueError, match="lookaround"):
         superset(re.compile(r"(?<!\d)x"))
     assert np.all(ts.space_table()[[ord(c) for c in " \t\n\u3000"]])
+
+
+def test_bulk_language_identification_equals_py3langid() -> None:
+    from sft_assets.filter.langid_batch import classify_many
+    from sft_assets.filter.language import _model
+
+    samples = ["", "ABC DEF GHI", "ÉCOLE NORMALE SUPÉRIEURE", "😀", "Der Himmel ist heute sehr blau.",
+               "La capitale de l'Allemagne est Berlin.", "x = 1; y = 2; print(x + y)", "Olá, tudo bem com você?",
+               "Это пример текста на русском языке.", "これは日本語の文です。", "ça va? Très bien, merci!"]
+    assert classify_many(samples) == [_model().classify(s) for s in samples]
+
+
+@pytest.mark.realistic
+def test_bulk_language_identification_equals_py3langid_on_real_replies(shared_data: Path) -> None:
+    from sft_assets.filter.langid_batch import classify_many
+    from sft_assets.filter.language import _model
+
+    table = pa.concat_tables([real_examples(shared_data, f) for f in ("lima/lima.json", "sharegpt-sample")])
+    samples = [r.ExampleView(orjson.loads(m)).reply_prose[:300] for m in table.column("messages").to_pylist()]
+    assert len(samples) > 1000
+    assert classify_many(samples) == [_model().classify(s) for s in samples]

@@ -1,0 +1,39 @@
+"""Row stages on worker processes: only decisions travel, and the rebuilt rows equal an in-process run."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from sft_assets.clean.stage import CLEAN_COLUMNS, clean_table, merge
+from sft_assets.config import CurationConfig
+from sft_assets.filter.apply import FILTER_COLUMNS, filter_table
+from sft_assets.parallel import map_row_stage
+from sft_assets_tests.conftest import chat, table_of
+
+
+def _examples(n: int) -> pa.Table:
+    conversations = []
+    for i in range(n):
+        reply = f"Answer number {i} explains the idea in a full sentence."
+        if i % 7 == 0:
+            reply = f"<b>Answer</b> number {i} with trailing space   \n\n\n\nand more text here."
+        if i % 11 == 0:
+            reply = "<nooutput>"
+        conversations.append(chat(f"Question {i}: what does this mean in practice?", reply))
+    table = table_of(conversations)
+    return table.append_column("meta", pa.array([f"m{i}" for i in range(n)]))
+
+
+def test_stages_on_two_workers_equal_the_in_process_run() -> None:
+    config = CurationConfig(sources=[{"name": "x", "path": "x"}])
+    table = _examples(4400)  # enough rows for two workers
+    cleaned = merge(map_row_stage(clean_table, table, 2, CLEAN_COLUMNS, config.clean))
+    direct = clean_table(table, config.clean)
+    assert cleaned.kept.equals(direct.kept)
+    assert cleaned.kept.column("meta").to_pylist()[:2] == ["m0", "m1"]  # columns the workers never saw
+    assert sorted(cleaned.events) == sorted(direct.events) and cleaned.counts["modified:html"] == 571
+    filtered = merge(map_row_stage(filter_table, cleaned.kept, 2, FILTER_COLUMNS, config.filter, "cl100k_base"))
+    expected = filter_table(direct.kept, config.filter, "cl100k_base")
+    assert filtered.kept.equals(expected.kept)
+    assert filtered.counts["dropped:placeholder_output"] == 400
+    assert filtered.kept.num_rows == 4000 and filtered.kept.column_names[-2:] == ["flags", "is_refusal"]
