@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 import numpy as np
@@ -15,6 +17,24 @@ T = TypeVar("T")
 MIN_ROWS_PER_WORKER = 2_000  # below this, starting processes costs more than it saves
 
 
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """One pool per size for the life of the process: the stages of a run (cleaned, filtered, near_deduped
+    run in one process) reuse warm workers instead of paying start-up and model loading again."""
+    if workers not in _POOLS:
+        if not _POOLS:
+            atexit.register(shutdown_pools)
+        _POOLS[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return _POOLS[workers]
+
+
+def shutdown_pools() -> None:
+    while _POOLS:
+        _POOLS.popitem()[1].shutdown(wait=True, cancel_futures=True)
+
+
 def map_chunks(fn: Callable[..., T], table: pa.Table, workers: int, *args: Any) -> list[T]:
     """fn(chunk, *args) for consecutive row chunks; in-process when the table is small or workers <= 1."""
     if workers <= 1 or table.num_rows < MIN_ROWS_PER_WORKER * 2:
@@ -22,8 +42,11 @@ def map_chunks(fn: Callable[..., T], table: pa.Table, workers: int, *args: Any) 
     n_chunks = workers * 4
     size = -(-table.num_rows // n_chunks)
     chunks = [table.slice(start, size) for start in range(0, table.num_rows, size)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return list(pool.map(fn, chunks, *([a] * len(chunks) for a in args)))
+    try:
+        return list(_pool(workers).map(fn, chunks, *([a] * len(chunks) for a in args)))
+    except BrokenProcessPool:
+        _POOLS.pop(workers, None)  # a worker died: the next call starts a fresh pool
+        raise
 
 
 ROW = "__row"
@@ -67,7 +90,10 @@ def _stage_delta(chunk: pa.Table, fn: Callable[..., Any], *args: Any) -> Any:
 
 
 def _restore(table: pa.Table, delta: pa.Table) -> pa.Table:
-    kept = table.take(delta.column(ROW))
+    rows = delta.column(ROW).to_numpy()
+    first = int(rows[0]) if rows.size else 0
+    span = table.slice(first, int(rows[-1]) - first + 1 if rows.size else 0)  # take() is slow on many chunks
+    kept = span.combine_chunks().take(pa.array(rows - first))
     for name in delta.column_names:
         if name == ROW or name.startswith(CHANGED):
             continue

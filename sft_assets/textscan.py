@@ -181,11 +181,16 @@ def repetition_bounds(cp, bounds, space, line_break, lower, cjk, head_chars, min
     lines, line_dup = np.zeros(rows, np.int64), np.zeros(rows, np.float64)
     grams, gram_dup = np.zeros(rows, np.int64), np.zeros(rows, np.float64)
     hazard = np.zeros(rows, np.bool_)
+    longest = 0
+    for row in range(rows):
+        longest = max(longest, bounds[row + 1] - bounds[row])
     buffer = np.empty(max(head_chars, 1) + 16, np.uint64)
+    line_hashes = np.empty(longest + 1, np.uint64)
+    chars = np.empty(max(head_chars, 1) + 1, np.uint64)
+    words = np.empty(max(head_chars, 1) + 1, np.uint64)
     for row in range(rows):
         start, end = bounds[row], bounds[row + 1]
         # lines
-        line_hashes = np.empty(end - start + 1, np.uint64)
         n_lines, i = 0, start
         while i <= end:
             j = i
@@ -216,7 +221,6 @@ def repetition_bounds(cp, bounds, space, line_break, lower, cjk, head_chars, min
                 ascii_only = False
         n = 0
         if not ascii_only and n_cjk * 2 > head_end - start:
-            chars = np.empty(head_end - start, np.uint64)
             m = 0
             for k in range(start, head_end):
                 if not space[cp[k]]:
@@ -229,7 +233,6 @@ def repetition_bounds(cp, bounds, space, line_break, lower, cjk, head_chars, min
                 buffer[n] = h
                 n += 1
         else:
-            words = np.empty(head_end - start + 1, np.uint64)
             m, k = 0, start
             while k < head_end:
                 if space[cp[k]]:

@@ -58,12 +58,34 @@ def test_gates_skip_most_rule_checks_on_the_sample() -> None:
     loaded = load_config(SAMPLE_CONFIG)
     table = clean_table(ingest_sources(loaded).examples, loaded.config.clean).kept
     assert_same(table, loaded.config.filter)
-    views = [r.ExampleView(orjson.loads(m)) for m in table.column("messages").to_pylist()]
     from sft_assets.filter.apply import build_rules
 
-    gates = rule_gates(FilterBatch(views), build_rules(loaded.config.filter))
+    gates = rule_gates(FilterBatch(table.column("messages")), build_rules(loaded.config.filter))
     opened = sum(int(g.sum()) for g in gates.values())
-    assert 0 < opened < 0.25 * len(views) * len(gates)
+    assert 0 < opened < 0.25 * table.num_rows * len(gates)
+
+
+def assert_texts_match_views(table: pa.Table) -> None:
+    batch = FilterBatch(table.column("messages"))
+    views = [r.ExampleView(orjson.loads(m)) for m in table.column("messages").to_pylist()]
+    for name in ("user", "assistant", "every", "reply", "reply_prose"):
+        assert batch.strings(name) == [getattr(v, name) for v in views], name
+    blank = [any(not t.strip() for t in v.all_texts) for v in views]
+    assert batch.blank_turn.tolist() == blank
+
+
+def test_texts_pulled_by_duckdb_equal_the_python_views() -> None:
+    rng = random.Random(5)
+
+    def text() -> str:
+        return "".join(rng.choice([*TRICKY, "\x00", "\"", "\\", "```py\nx\n```"])
+                       for _ in range(rng.randrange(0, 30)))
+
+    conversations = [chat(text(), text(), text() if rng.random() < 0.3 else None) for _ in range(800)]
+    conversations += [[{"role": "user", "content": "q"}, {"role": "assistant", "content": None, "tool_calls": [
+        {"type": "function", "function": {"name": "f", "arguments": "{}"}}]}, {"role": "tool", "content": "r"}],
+        [{"role": "system", "content": "s"}, {"role": "user", "content": ""}]]
+    assert_texts_match_views(table_of(conversations))
 
 
 REAL_FILES = (
@@ -81,6 +103,7 @@ def test_real_data_outcomes_are_identical(shared_data: Path, relative: str) -> N
     table = real_examples(shared_data, relative)
     assert table.num_rows > 90
     assert_same(clean_table(table, config.clean).kept, config.filter)
+    assert_texts_match_views(table)
 
 
 def _random_texts(n: int) -> list[str]:

@@ -44,37 +44,39 @@ def evaluate(view: r.ExampleView, rules: list) -> list[r.Verdict]:
 def filter_table(table: pa.Table, config: FilterConfig, encoding_name: str, gates: bool = True) -> StageResult:
     """Apply the rules to every row: the first drop removes it; flags stay on the row and in the log.
 
-    With `gates`, a rule's Python check runs only on rows its vectorized gate (gates.py) cannot rule out;
-    the outcome is identical.
+    With `gates`, a rule's Python check runs only on rows its vectorized gate (gates.py) cannot rule out,
+    and rows no gate leaves open are never parsed; the outcome is identical.
     """
     rules = build_rules(config)
     result = StageResult(kept=table)
-    keep, flags, refusals = [], [], []
-    columns = table.select(FILTER_COLUMNS).to_pylist()
-    views = [r.ExampleView(orjson.loads(row["messages"]), row["category"], encoding_name) for row in columns]
-    open_rules = _open_rules(views, rules) if gates else [rules] * len(views)
-    for row, view, row_rules in zip(columns, views, open_rules, strict=True):
-        verdicts = evaluate(view, row_rules) if row_rules else []
+    n = table.num_rows
+    open_rules = _open_rules(table, rules) if gates else [rules] * n
+    checked = [i for i, row_rules in enumerate(open_rules) if row_rules]
+    keep, flags, refusals = np.ones(n, dtype=bool), [None] * n, [False] * n
+    rows = table.select(FILTER_COLUMNS).take(pa.array(checked, pa.int64())).to_pylist() if checked else []
+    for i, row in zip(checked, rows, strict=True):
+        view = r.ExampleView(orjson.loads(row["messages"]), row["category"], encoding_name)
+        verdicts = evaluate(view, open_rules[i])
         for v in verdicts:
             result.record(row, "dropped" if v.action == "drop" else "flagged", v.rule, v.value, v.threshold, v.detail)
-        dropped = any(v.action == "drop" for v in verdicts)
-        keep.append(not dropped)
-        if not dropped:
+        if any(v.action == "drop" for v in verdicts):
+            keep[i] = False
+        elif verdicts:
             names = [v.rule for v in verdicts]
-            flags.append(orjson.dumps(names).decode() if names else None)
-            refusals.append("refusal" in names)
-    kept = table.filter(pa.array(keep, pa.bool_())) if table.num_rows else table
-    result.kept = kept.append_column("flags", pa.array(flags, pa.string())).append_column(
-        "is_refusal", pa.array(refusals, pa.bool_())
+            flags[i], refusals[i] = orjson.dumps(names).decode(), "refusal" in names
+    kept_rows = np.flatnonzero(keep)
+    kept = table.filter(pa.array(keep)) if n else table
+    result.kept = kept.append_column("flags", pa.array([flags[i] for i in kept_rows], pa.string())).append_column(
+        "is_refusal", pa.array([refusals[i] for i in kept_rows], pa.bool_())
     )
     return result
 
 
-def _open_rules(views: list[r.ExampleView], rules: list) -> list[list]:
+def _open_rules(table: pa.Table, rules: list) -> list[list]:
     """Per row, the rules (in order) whose gate leaves them something to say."""
-    if not views or not rules:
-        return [[] for _ in views]
-    masks = rule_gates(FilterBatch(views), rules)
+    if not table.num_rows or not rules:
+        return [[] for _ in range(table.num_rows)]
+    masks = rule_gates(FilterBatch(table.column("messages")), rules)
     stacked = np.stack([masks[rule.name] for rule in rules], axis=1)
     patterns: dict[bytes, list] = {}
     out = []

@@ -21,7 +21,9 @@ import pyarrow.compute as pc
 from sft_assets import textscan as ts
 from sft_assets.filter import language as lang
 from sft_assets.filter import rules as r
+from sft_assets.clean.segments import prose_only
 from sft_assets.filter.langid_batch import classify_many
+from sft_assets.filter.texts import conversation_texts
 from sft_assets.re2_bounds import subset, superset
 
 FOLD_HAZARD = r"[\x{130}\x{131}\x{17f}\x{212a}]"
@@ -30,23 +32,37 @@ WORD_PREFIX = 512  # word-count gates look at this many characters: enough words
 
 
 class FilterBatch:
-    """The example views of one chunk, their texts as Arrow columns, and measurements shared by the gates."""
+    """The texts of one chunk of conversations as Arrow columns (texts.py), and measurements shared by the
+    gates: user, assistant, every, reply, reply_prose (the reply without fenced code) and blank_turn."""
 
-    def __init__(self, views: list[r.ExampleView]) -> None:
-        self.views = views
-        self.rows = len(views)
+    def __init__(self, messages: pa.Array | pa.ChunkedArray) -> None:
+        texts = conversation_texts(messages)
+        self.rows = texts.num_rows
+        self._columns = {name: texts.column(name).combine_chunks() for name in ("user", "assistant", "every", "reply")}
+        self.blank_turn = pc.fill_null(texts.column("blank_turn"), False).to_numpy(zero_copy_only=False)
+        self._strings: dict[str, list[str]] = {}
         self._texts: dict[tuple[str, int | None], tuple[np.ndarray, np.ndarray]] = {}
         self._matches: dict[tuple[str, str], np.ndarray] = {}
 
-    @lru_cache(maxsize=None)  # noqa: B019 - one batch lives for one filter pass
     def column(self, name: str) -> pa.Array:
-        return pa.array([getattr(v, name) for v in self.views], pa.string())
+        if name == "reply_prose" and name not in self._columns:
+            prose = list(self.strings("reply"))
+            for i in np.flatnonzero(self.matches("reply", FENCE)):
+                prose[i] = prose_only(prose[i])  # as ExampleView.reply_prose
+            self._columns[name] = pa.array(prose, pa.string())
+            self._strings[name] = prose
+        return self._columns[name]
+
+    def strings(self, name: str) -> list[str]:
+        if name not in self._strings:
+            self._strings[name] = self.column(name).to_pylist()
+        return self._strings[name]
 
     def text(self, name: str, first: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Code points and row bounds of one text per view (its first `first` characters when given)."""
+        """Code points and row bounds of one text per row (its first `first` characters when given)."""
         key = (name, first)
         if key not in self._texts:
-            texts = [getattr(v, name) for v in self.views]
+            texts = self.strings(name)
             self._texts[key] = ts.codepoints_of([t[:first] for t in texts] if first else texts)
         return self._texts[key]
 
@@ -106,8 +122,7 @@ def _token_length(b: FilterBatch, c) -> np.ndarray:
 
 
 def _empty_output(b: FilterBatch, c) -> np.ndarray:
-    empty = np.fromiter((v.empty_turn is not None for v in b.views), dtype=bool, count=b.rows)
-    return empty | b.matches("reply", _re2(r.PLACEHOLDER_OUTPUTS))
+    return b.blank_turn | b.matches("reply", _re2(r.PLACEHOLDER_OUTPUTS))
 
 
 def _too_few_words(b: FilterBatch, c) -> np.ndarray:
@@ -177,7 +192,8 @@ def _language(b: FilterBatch, c) -> np.ndarray:
     speaks = (code != UND) & (code != NEEDS_MODEL) & ~allowed
     need = np.flatnonzero(code == NEEDS_MODEL)
     if need.size:  # classify those samples in bulk; the rule reuses the results
-        samples = [b.views[i].reply_prose[:lang.SAMPLE_CHARS] for i in need]
+        prose = b.strings("reply_prose")
+        samples = [prose[i][:lang.SAMPLE_CHARS] for i in need]
         results = classify_many(samples)
         lang.remember(samples, results)
         found = [lang.decide(name, confidence, c.min_confidence) for name, confidence in results]
