@@ -12,9 +12,22 @@ from typing import Any, TypeVar
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.ipc  # noqa: F401 - pa.ipc
 
 T = TypeVar("T")
 MIN_ROWS_PER_WORKER = 2_000  # below this, starting processes costs more than it saves
+
+
+def _to_ipc(chunk: pa.Table) -> pa.Buffer:
+    """Arrow IPC bytes of a slice: only the slice's data (pickling a slice can carry its whole parent)."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, chunk.schema) as writer:
+        writer.write_table(chunk)
+    return sink.getvalue()
+
+
+def _call_on_ipc(data: pa.Buffer, fn: Callable[..., T], *args: Any) -> T:
+    return fn(pa.ipc.open_stream(data).read_all(), *args)
 
 
 _POOLS: dict[int, ProcessPoolExecutor] = {}
@@ -41,9 +54,9 @@ def map_chunks(fn: Callable[..., T], table: pa.Table, workers: int, *args: Any) 
         return [fn(table, *args)]
     n_chunks = workers * 4
     size = -(-table.num_rows // n_chunks)
-    chunks = [table.slice(start, size) for start in range(0, table.num_rows, size)]
+    chunks = [_to_ipc(table.slice(start, size)) for start in range(0, table.num_rows, size)]
     try:
-        return list(_pool(workers).map(fn, chunks, *([a] * len(chunks) for a in args)))
+        return list(_pool(workers).map(_call_on_ipc, chunks, [fn] * len(chunks), *([a] * len(chunks) for a in args)))
     except BrokenProcessPool:
         _POOLS.pop(workers, None)  # a worker died: the next call starts a fresh pool
         raise

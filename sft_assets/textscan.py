@@ -22,7 +22,7 @@ HAZARD = -1  # lower-case table value where str.lower is not one character for o
 
 @lru_cache(maxsize=1)
 def _all_chars() -> str:
-    return "".join(map(chr, range(UNICODE)))
+    return np.arange(UNICODE, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
 
 
 @lru_cache(maxsize=None)
@@ -95,26 +95,45 @@ def word_counts(cp, bounds, space):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def stripped_lengths(cp, bounds, space):  # pragma: no cover - compiled
-    """Per row: len(text.strip())."""
-    out = np.zeros(len(bounds) - 1, np.int64)
-    for row in range(len(bounds) - 1):
-        start, end = bounds[row], bounds[row + 1]
-        while start < end and space[cp[start]]:
-            start += 1
-        while end > start and space[cp[end - 1]]:
-            end -= 1
-        out[row] = end - start
-    return out
+def sample_stats(cp, bounds, first, category, space, classes):  # pragma: no cover - compiled
+    """Per row, over text[:first]: characters per category (a table of small ints; column k counts value
+    k + 1), non-ASCII characters, len(sample.strip()) and len(sample.split())."""
+    rows = len(bounds) - 1
+    counts = np.zeros((rows, classes), np.int64)
+    non_ascii, stripped, words = np.zeros(rows, np.int64), np.zeros(rows, np.int64), np.zeros(rows, np.int64)
+    for row in range(rows):
+        start = bounds[row]
+        end = min(bounds[row + 1], start + first)
+        lo, hi, n, inside = -1, -1, 0, False
+        for i in range(start, end):
+            c = cp[i]
+            k = category[c]
+            if k:
+                counts[row, k - 1] += 1
+            if c >= 128:
+                non_ascii[row] += 1
+            if space[c]:
+                inside = False
+            else:
+                if lo < 0:
+                    lo = i
+                hi = i
+                if not inside:
+                    inside = True
+                    n += 1
+        stripped[row] = hi - lo + 1 if lo >= 0 else 0
+        words[row] = n
+    return counts, non_ascii, stripped, words
 
 
 @njit(cache=True, nogil=True)
-def marker_words(cp, bounds, space, punct, markers):  # pragma: no cover - compiled
+def marker_words(cp, bounds, space, punct, markers, first):  # pragma: no cover - compiled
     """Per row: whitespace words whose lowercased form, with `punct` stripped from both ends, is one of
     `markers` (sorted words of at most 8 ASCII characters, packed little-endian into uint64)."""
     out = np.zeros(len(bounds) - 1, np.int64)
     for row in range(len(bounds) - 1):
-        i, end, n = bounds[row], bounds[row + 1], 0
+        i, n = bounds[row], 0
+        end = min(bounds[row + 1], i + first)
         while i < end:
             if space[cp[i]]:
                 i += 1

@@ -115,9 +115,17 @@ def test_text_measurements_match_python() -> None:
     texts = _random_texts(800)
     cp, bounds = ts.codepoints_of(texts)
     assert ts.word_counts(cp, bounds, ts.space_table()).tolist() == [len(t.split()) for t in texts]
-    assert ts.stripped_lengths(cp, bounds, ts.space_table()).tolist() == [len(t.strip()) for t in texts]
     han = ts.char_class(r"[\u4e00-\u9fff]")
     assert ts.count_class(cp, bounds, han).tolist() == [len(re.findall(r"[\u4e00-\u9fff]", t)) for t in texts]
+    category = han.astype(np.uint8) + 2 * ts.char_class("[A-Za-z]")
+    for first in (7, 10**9):
+        heads = [t[:first] for t in texts]
+        counts, non_ascii, stripped, words = ts.sample_stats(cp, bounds, first, category, ts.space_table(), 2)
+        assert stripped.tolist() == [len(h.strip()) for h in heads]
+        assert words.tolist() == [len(h.split()) for h in heads]
+        assert counts[:, 0].tolist() == [len(re.findall(r"[\u4e00-\u9fff]", h)) for h in heads]
+        assert counts[:, 1].tolist() == [len(re.findall("[A-Za-z]", h)) for h in heads]
+        assert (non_ascii == 0).tolist() == [h.isascii() for h in heads]
     lowered = ts.lower_table()
     for t in texts:
         if "\u0130" not in t and "\u03a3" not in t:
@@ -193,3 +201,21 @@ def test_bulk_language_identification_equals_py3langid_on_real_replies(shared_da
     samples = [r.ExampleView(orjson.loads(m)).reply_prose[:300] for m in table.column("messages").to_pylist()]
     assert len(samples) > 1000
     assert classify_many(samples) == [_model().classify(s) for s in samples]
+
+
+def test_cached_language_model_classifies_like_py3langids_own_loader(tmp_path: Path, monkeypatch) -> None:
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    from sft_assets.filter import language
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    stored = language._uncompressed_model(MODEL_DIR / MODEL_FILE)
+    assert stored is not None and stored.parent == tmp_path / "sft-assets" and stored.stat().st_size > 10**7
+    language._model.cache_clear()
+    try:
+        ours, reference = language._model(), LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+        samples = ["Der Himmel ist heute sehr blau.", "hello there my friend", "Olá, tudo bem?", "", "12345",
+                   "Это пример текста.", "La capitale de l'Allemagne est Berlin."]
+        assert [ours.classify(s) for s in samples] == [reference.classify(s) for s in samples]
+    finally:
+        language._model.cache_clear()

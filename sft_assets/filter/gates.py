@@ -185,8 +185,8 @@ def _repetition(b: FilterBatch, c) -> np.ndarray:
 
 
 def _language(b: FilterBatch, c) -> np.ndarray:
-    reply = b.text("reply_prose", lang.SAMPLE_CHARS)
-    user = b.text("user", lang.SAMPLE_CHARS)
+    reply = SampleStats(*b.text("reply_prose"))
+    user = SampleStats(*b.text("user", WORD_PREFIX))
     code = reply_language(reply, c.min_chars)
     allowed = np.array([name in c.allowed for name in LANGUAGE_CODES], dtype=bool)[code]
     speaks = (code != UND) & (code != NEEDS_MODEL) & ~allowed
@@ -201,8 +201,7 @@ def _language(b: FilterBatch, c) -> np.ndarray:
     if c.mismatch_action == "off":
         return speaks
     # len(user.strip()) >= MIN_SCRIPT_CHARS: the sample settles it unless the user text is longer
-    long_user = (ts.stripped_lengths(*user, ts.space_table()) >= r.MIN_SCRIPT_CHARS) | (
-        b.char_lengths("user") > lang.SAMPLE_CHARS)
+    long_user = (user.stripped >= r.MIN_SCRIPT_CHARS) | (b.char_lengths("user") > lang.SAMPLE_CHARS)
     prompt, answer = script_family(user), script_family(reply)
     differ = (prompt != UND) & (answer != UND) & (prompt != answer)
     return speaks | (long_user & (differ | b.matches("user", FENCE)))
@@ -212,38 +211,53 @@ LANGUAGE_CODES = ("und", "en", "zh", "ja", "ko", "latin", "cjk", "model")
 UND, EN, ZH, JA, KO, LATIN, CJK, NEEDS_MODEL = range(len(LANGUAGE_CODES))
 
 
-def _script_counts(sample: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, ...]:
-    return tuple(ts.count_class(*sample, ts.char_class(p)) for p in (lang.HAN.pattern, lang.KANA.pattern,
-                                                                      lang.HANGUL.pattern, "[A-Za-z]"))
+@lru_cache(maxsize=1)
+def _script_table() -> np.ndarray:
+    """Han 1, kana 2, hangul 3, ASCII letter 4 (the classes language.py counts), else 0."""
+    table = np.zeros(ts.UNICODE, dtype=np.uint8)
+    for value, pattern in enumerate((lang.HAN.pattern, lang.KANA.pattern, lang.HANGUL.pattern, "[A-Za-z]"), 1):
+        table[ts.char_class(pattern)] = value
+    return table
 
 
-def script_family(sample: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+class SampleStats:
+    """What language.py counts in a text's first SAMPLE_CHARS characters, for every row at once."""
+
+    def __init__(self, cp: np.ndarray, bounds: np.ndarray) -> None:
+        self.cp, self.bounds = cp, bounds
+        counts, non_ascii, self.stripped, self.words = ts.sample_stats(
+            cp, bounds, lang.SAMPLE_CHARS, _script_table(), ts.space_table(), 4)
+        self.han, self.kana, self.hangul, self.latin = counts.T
+        self.ascii = non_ascii == 0
+
+    def markers(self) -> np.ndarray:
+        return ts.marker_words(self.cp, self.bounds, ts.space_table(), _MARKER_PUNCT, _marker_codes(),
+                               lang.SAMPLE_CHARS)
+
+
+def script_family(sample: SampleStats) -> np.ndarray:
     """language.script_family for every row of a sample: LATIN, CJK or UND."""
-    han, kana, hangul, latin = _script_counts(sample)
-    cjk = han + kana + hangul
-    family = np.where(cjk * lang.CJK_WEIGHT >= latin, CJK, LATIN)
-    return np.where((cjk == 0) & (latin == 0), UND, family)
+    cjk = sample.han + sample.kana + sample.hangul
+    family = np.where(cjk * lang.CJK_WEIGHT >= sample.latin, CJK, LATIN)
+    return np.where((cjk == 0) & (sample.latin == 0), UND, family)
 
 
-def reply_language(sample: tuple[np.ndarray, np.ndarray], min_chars: int) -> np.ndarray:
+def reply_language(sample: SampleStats, min_chars: int) -> np.ndarray:
     """language.detect_language for every row of a sample, except that rows the py3langid model would
     decide come back as NEEDS_MODEL."""
-    cp, bounds = sample
-    han, kana, hangul, latin = _script_counts(sample)
-    ascii_ = ts.count_class(cp, bounds, _NON_ASCII) == 0
-    short = ts.stripped_lengths(cp, bounds, ts.space_table()) < min_chars
-    markers = ts.marker_words(cp, bounds, ts.space_table(), _MARKER_PUNCT, _marker_codes())
-    english = ~short & (markers >= 3) & (markers * 8 >= ts.word_counts(cp, bounds, ts.space_table()))
+    han, kana, hangul, latin = sample.han, sample.kana, sample.hangul, sample.latin
+    short = sample.stripped < min_chars
+    markers = sample.markers()
+    english = ~short & (markers >= 3) & (markers * 8 >= sample.words)
     ascii_code = np.where(short, UND, np.where(english, EN, np.where(latin > 0, NEEDS_MODEL, UND)))
     enough_cjk = han + kana + hangul >= min_chars // 4
     other = np.where((short | (latin == 0)), UND, NEEDS_MODEL)
     other = np.where((han > 0) & (han * lang.CJK_WEIGHT >= latin), np.where(enough_cjk, ZH, UND), other)
     other = np.where((hangul > 0) & (hangul * lang.CJK_WEIGHT >= latin), np.where(enough_cjk, KO, UND), other)
     other = np.where((kana > 0) & ((kana + han) * lang.CJK_WEIGHT >= latin), np.where(enough_cjk, JA, UND), other)
-    return np.where(ascii_, ascii_code, other)
+    return np.where(sample.ascii, ascii_code, other)
 
 
-_NON_ASCII = np.arange(ts.UNICODE) >= 128
 _MARKER_PUNCT = np.isin(np.arange(128), [ord(ch) for ch in lang.MARKER_PUNCT])
 
 

@@ -59,22 +59,37 @@ class ExampleView:
         return [m.get("content") or "" for m in self.messages if role is None or m["role"] == role]
 
     @cached_property
-    def _message_tokens(self) -> list[int]:
-        count = token_counter(self.encoding_name)
-        return [count(m.get("content") or "") for m in self.messages]
+    def _message_tokens(self) -> list[int | None]:
+        """Tokens per message, counted on demand (None until then)."""
+        return [None] * len(self.messages)
+
+    def _tokens_of(self, index: int) -> int:
+        known = self._message_tokens[index]
+        if known is None:
+            known = self._message_tokens[index] = token_counter(self.encoding_name)(
+                self.messages[index].get("content") or "")
+        return known
 
     def tokens(self, role: str | None = None) -> int:
         """Content tokens (each message encoded once, whatever the number of questions asked)."""
-        return sum(n for n, m in zip(self._message_tokens, self.messages, strict=True) if role is None or m["role"] == role)
+        return sum(self._tokens_of(i) for i, m in enumerate(self.messages) if role is None or m["role"] == role)
 
     @cached_property
     def _message_bytes(self) -> list[int]:
         return [len(t) if t.isascii() else len(t.encode("utf-8")) for t in self.texts_of(None)]
 
     def tokens_at_most(self, limit: int, role: str | None = None) -> bool:
-        """Every token is at least one UTF-8 byte: a text this short cannot exceed the limit (no encoding)."""
-        sizes = zip(self._message_bytes, self.messages, strict=True)
-        return sum(n for n, m in sizes if role is None or m["role"] == role) <= limit
+        """Whether the role's content tokens are within the limit, encoding as little as it takes: every token
+        is at least one UTF-8 byte, so bytes bound the messages not yet encoded; the largest are encoded first."""
+        chosen = [i for i, m in enumerate(self.messages) if role is None or m["role"] == role]
+        bound = sum(self._message_tokens[i] if self._message_tokens[i] is not None else self._message_bytes[i]
+                    for i in chosen)
+        for i in sorted(chosen, key=lambda i: -self._message_bytes[i]):
+            if bound <= limit:
+                return True
+            if self._message_tokens[i] is None:
+                bound -= self._message_bytes[i] - self._tokens_of(i)
+        return bound <= limit
 
     def tokens_at_least(self, limit: int) -> bool:
         """The tokenizer splits on whitespace first: at least one token per whitespace-separated word."""

@@ -15,10 +15,8 @@ from sft_assets.re2_bounds import PY_SPACE_CHARS
 
 SQL = f"""
 WITH parsed AS (
-    SELECT i,
-           json_extract_string(messages, '$[*].role') AS roles,
-           list_transform(json_extract_string(messages, '$[*].content'), x -> coalesce(x, '')) AS contents
-    FROM incoming
+    SELECT i, list_transform(turns, t -> t.role) AS roles, list_transform(turns, t -> coalesce(t.content, '')) AS contents
+    FROM (SELECT i, json_transform(messages, '[{{"role": "VARCHAR", "content": "VARCHAR"}}]') AS turns FROM incoming)
 ), paired AS (
     SELECT i, contents, list_zip(roles, contents) AS turns FROM parsed
 )
