@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 
 import numpy as np
+import pyarrow as pa
 from numba import njit
 
 UNICODE = 0x110000
@@ -56,6 +57,49 @@ def lower_table() -> np.ndarray:
     table = codepoints_of([safe.lower()])[0].astype(np.int32)
     table[hazards] = HAZARD
     return table
+
+
+def codepoints_of_column(column: pa.Array | pa.ChunkedArray, first: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """Like codepoints_of(column.to_pylist()), each text cut to its first `first` characters when first >= 0,
+    decoded straight from the Arrow UTF-8 buffers (nulls count as empty texts)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks else pa.array([], pa.large_string())
+    column = column.cast(pa.large_string())
+    n = len(column)
+    offsets = np.frombuffer(column.buffers()[1], dtype=np.int64)[column.offset:column.offset + n + 1]
+    data_buffer = column.buffers()[2]
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
+    valid = column.is_valid().to_numpy(zero_copy_only=False) if column.null_count else np.ones(n, dtype=np.bool_)
+    return _decode_utf8(data, offsets, valid, first)
+
+
+@njit(cache=True, nogil=True)
+def _decode_utf8(data, offsets, valid, first):  # pragma: no cover - compiled
+    rows = len(offsets) - 1
+    cp = np.empty(max(offsets[-1] - offsets[0], 0) if rows else 0, np.uint32)
+    bounds = np.zeros(rows + 1, np.int64)
+    k = 0
+    for row in range(rows):
+        i, end, chars = offsets[row], offsets[row + 1], 0
+        if valid[row]:
+            while i < end and chars != first:
+                b0 = data[i]
+                if b0 < 0x80:
+                    c, i = np.uint32(b0), i + 1
+                elif b0 < 0xE0:
+                    c, i = (np.uint32(b0 & 0x1F) << 6) | np.uint32(data[i + 1] & 0x3F), i + 2
+                elif b0 < 0xF0:
+                    c = (np.uint32(b0 & 0x0F) << 12) | (np.uint32(data[i + 1] & 0x3F) << 6) | np.uint32(data[i + 2] & 0x3F)
+                    i += 3
+                else:
+                    c = ((np.uint32(b0 & 0x07) << 18) | (np.uint32(data[i + 1] & 0x3F) << 12)
+                         | (np.uint32(data[i + 2] & 0x3F) << 6) | np.uint32(data[i + 3] & 0x3F))
+                    i += 4
+                cp[k] = c
+                k += 1
+                chars += 1
+        bounds[row + 1] = k
+    return cp[:k], bounds
 
 
 def codepoints_of(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:

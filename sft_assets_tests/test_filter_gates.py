@@ -69,7 +69,11 @@ def assert_texts_match_views(table: pa.Table) -> None:
     batch = FilterBatch(table.column("messages"))
     views = [r.ExampleView(orjson.loads(m)) for m in table.column("messages").to_pylist()]
     for name in ("user", "assistant", "every", "reply", "reply_prose"):
-        assert batch.strings(name) == [getattr(v, name) for v in views], name
+        assert batch.column(name).to_pylist() == [getattr(v, name) for v in views], name
+        for first in (None, 5):
+            cp, bounds = batch.text(name, first)
+            assert (cp.tolist(), bounds.tolist()) == tuple(
+                x.tolist() for x in ts.codepoints_of([getattr(v, name)[:first] for v in views])), name
     blank = [any(not t.strip() for t in v.all_texts) for v in views]
     assert batch.blank_turn.tolist() == blank
 
@@ -126,6 +130,10 @@ def test_text_measurements_match_python() -> None:
         assert counts[:, 0].tolist() == [len(re.findall(r"[\u4e00-\u9fff]", h)) for h in heads]
         assert counts[:, 1].tolist() == [len(re.findall("[A-Za-z]", h)) for h in heads]
         assert (non_ascii == 0).tolist() == [h.isascii() for h in heads]
+    column = pa.array(["ab", None, "é中\U0001f600x", ""], pa.string()).slice(0, 4)
+    expected = ts.codepoints_of(["ab", "", "é中\U0001f600x", ""])
+    assert [x.tolist() for x in ts.codepoints_of_column(column)] == [x.tolist() for x in expected]
+    assert ts.codepoints_of_column(column, 2)[0].tolist() == [ord(c) for c in "abé中"]
     lowered = ts.lower_table()
     for t in texts:
         if "\u0130" not in t and "\u03a3" not in t:

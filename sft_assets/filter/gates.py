@@ -40,30 +40,26 @@ class FilterBatch:
         self.rows = texts.num_rows
         self._columns = {name: texts.column(name).combine_chunks() for name in ("user", "assistant", "every", "reply")}
         self.blank_turn = pc.fill_null(texts.column("blank_turn"), False).to_numpy(zero_copy_only=False)
-        self._strings: dict[str, list[str]] = {}
         self._texts: dict[tuple[str, int | None], tuple[np.ndarray, np.ndarray]] = {}
         self._matches: dict[tuple[str, str], np.ndarray] = {}
 
     def column(self, name: str) -> pa.Array:
         if name == "reply_prose" and name not in self._columns:
-            prose = list(self.strings("reply"))
-            for i in np.flatnonzero(self.matches("reply", FENCE)):
-                prose[i] = prose_only(prose[i])  # as ExampleView.reply_prose
-            self._columns[name] = pa.array(prose, pa.string())
-            self._strings[name] = prose
+            reply = self._columns["reply"]
+            fenced = self.matches("reply", FENCE)
+            prose = [prose_only(t) for t in reply.filter(pa.array(fenced)).to_pylist()]  # as ExampleView
+            self._columns[name] = pc.replace_with_mask(reply, pa.array(fenced), pa.array(prose, pa.string())) \
+                if prose else reply
         return self._columns[name]
 
-    def strings(self, name: str) -> list[str]:
-        if name not in self._strings:
-            self._strings[name] = self.column(name).to_pylist()
-        return self._strings[name]
+    def strings(self, name: str, rows: np.ndarray) -> list[str]:
+        return self.column(name).take(pa.array(rows, pa.int64())).to_pylist()
 
     def text(self, name: str, first: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Code points and row bounds of one text per row (its first `first` characters when given)."""
         key = (name, first)
         if key not in self._texts:
-            texts = self.strings(name)
-            self._texts[key] = ts.codepoints_of([t[:first] for t in texts] if first else texts)
+            self._texts[key] = ts.codepoints_of_column(self.column(name), -1 if first is None else first)
         return self._texts[key]
 
     def words(self, name: str, first: int | None = None) -> np.ndarray:
@@ -192,8 +188,7 @@ def _language(b: FilterBatch, c) -> np.ndarray:
     speaks = (code != UND) & (code != NEEDS_MODEL) & ~allowed
     need = np.flatnonzero(code == NEEDS_MODEL)
     if need.size:  # classify those samples in bulk; the rule reuses the results
-        prose = b.strings("reply_prose")
-        samples = [prose[i][:lang.SAMPLE_CHARS] for i in need]
+        samples = [text[:lang.SAMPLE_CHARS] for text in b.strings("reply_prose", need)]
         results = classify_many(samples)
         lang.remember(samples, results)
         found = [lang.decide(name, confidence, c.min_confidence) for name, confidence in results]
