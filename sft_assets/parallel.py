@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import atexit
 import multiprocessing
+import os
+import tempfile
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -18,16 +20,20 @@ T = TypeVar("T")
 MIN_ROWS_PER_WORKER = 2_000  # below this, starting processes costs more than it saves
 
 
-def _to_ipc(chunk: pa.Table) -> pa.Buffer:
-    """Arrow IPC bytes of a slice: only the slice's data (pickling a slice can carry its whole parent)."""
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, chunk.schema) as writer:
+_SHARED_MEMORY = "/dev/shm"  # a RAM-backed folder where Linux has one: chunks reach workers without copies
+
+
+def _write_ipc(chunk: pa.Table, path: str) -> str:
+    """Write a chunk as an Arrow IPC file (only the slice's data) for a worker to memory-map."""
+    with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, chunk.schema) as writer:
         writer.write_table(chunk)
-    return sink.getvalue()
+    return path
 
 
-def _call_on_ipc(data: pa.Buffer, fn: Callable[..., T], *args: Any) -> T:
-    return fn(pa.ipc.open_stream(data).read_all(), *args)
+def _call_on_file(path: str, fn: Callable[..., T], *args: Any) -> T:
+    with pa.memory_map(path) as source:
+        chunk = pa.ipc.open_file(source).read_all()
+        return fn(chunk, *args)
 
 
 _POOLS: dict[int, ProcessPoolExecutor] = {}
@@ -54,12 +60,14 @@ def map_chunks(fn: Callable[..., T], table: pa.Table, workers: int, *args: Any) 
         return [fn(table, *args)]
     n_chunks = workers * 4
     size = -(-table.num_rows // n_chunks)
-    chunks = [_to_ipc(table.slice(start, size)) for start in range(0, table.num_rows, size)]
-    try:
-        return list(_pool(workers).map(_call_on_ipc, chunks, [fn] * len(chunks), *([a] * len(chunks) for a in args)))
-    except BrokenProcessPool:
-        _POOLS.pop(workers, None)  # a worker died: the next call starts a fresh pool
-        raise
+    with tempfile.TemporaryDirectory(prefix="sft-assets-", dir=_SHARED_MEMORY if os.path.isdir(_SHARED_MEMORY) else None) as folder:
+        paths = [_write_ipc(table.slice(start, size), os.path.join(folder, f"{start}.arrow"))
+                 for start in range(0, table.num_rows, size)]
+        try:
+            return list(_pool(workers).map(_call_on_file, paths, [fn] * len(paths), *([a] * len(paths) for a in args)))
+        except BrokenProcessPool:
+            _POOLS.pop(workers, None)  # a worker died: the next call starts a fresh pool
+            raise
 
 
 ROW = "__row"
@@ -80,6 +88,9 @@ def map_row_stage(fn: Callable[..., Any], table: pa.Table, workers: int, columns
 
 def _stage_delta(chunk: pa.Table, fn: Callable[..., Any], *args: Any) -> Any:
     result = fn(chunk, *args)
+    if getattr(result, "kept_rows", None) is not None:  # the stage said what changed: no need to compare
+        result.kept = _declared_delta(chunk, result)
+        return result
     kept = result.kept
     rows = kept.column(ROW)
     local = pc.subtract(rows, chunk.column(ROW)[0] if chunk.num_rows else 0)
@@ -102,11 +113,32 @@ def _stage_delta(chunk: pa.Table, fn: Callable[..., Any], *args: Any) -> Any:
     return result
 
 
+def _declared_delta(chunk: pa.Table, result: Any) -> pa.Table:
+    kept_rows = result.kept_rows
+    delta = {ROW: chunk.column(ROW).take(pa.array(kept_rows, pa.int64()))}
+    for name, (positions, values) in result.replaced.items():
+        at = np.searchsorted(kept_rows, positions)
+        present = (at < len(kept_rows)) & (kept_rows[np.minimum(at, max(len(kept_rows) - 1, 0))] == positions) \
+            if len(kept_rows) else np.zeros(len(positions), dtype=bool)
+        changed = np.zeros(len(kept_rows), dtype=bool)
+        changed[at[present]] = True
+        order = np.full(len(kept_rows), -1, dtype=np.int64)
+        order[at[present]] = np.flatnonzero(present)
+        delta[name] = values.take(pa.array(np.where(changed, order, 0), pa.int64())) if len(values) else \
+            pa.nulls(len(kept_rows), values.type)
+        delta[name] = pc.if_else(pa.array(changed), delta[name], pa.scalar(None, values.type))
+        delta[CHANGED + name] = pa.array(changed)
+    delta.update(result.added)
+    return pa.table(delta)
+
+
 def _restore(table: pa.Table, delta: pa.Table) -> pa.Table:
     rows = delta.column(ROW).to_numpy()
     first = int(rows[0]) if rows.size else 0
-    span = table.slice(first, int(rows[-1]) - first + 1 if rows.size else 0)  # take() is slow on many chunks
-    kept = span.combine_chunks().take(pa.array(rows - first))
+    span = table.slice(first, int(rows[-1]) - first + 1 if rows.size else 0)
+    mask = np.zeros(span.num_rows, dtype=bool)
+    mask[rows - first] = True  # kept rows are ascending: a filter, cheaper than take() on many chunks
+    kept = span.filter(pa.array(mask))
     for name in delta.column_names:
         if name == ROW or name.startswith(CHANGED):
             continue

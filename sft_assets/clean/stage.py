@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sft_assets.clean.conversation import Cleaner, clean_conversation
 from sft_assets.config import CleanConfig
@@ -25,6 +26,12 @@ class StageResult:
     counts: Counter[str] = field(default_factory=Counter)  # "<decision>:<rule>" -> examples
     samples: dict[str, list[str]] = field(default_factory=dict)  # "<decision>:<rule>" -> a few example ids
     extra: Counter[str] = field(default_factory=Counter)  # stage-specific counts (e.g. PII findings per type)
+    # How `kept` derives from the input table, so that only this needs to travel between processes:
+    # input positions of the kept rows, replaced values per column (input positions of kept rows -> new
+    # values), and added columns (one value per kept row).
+    kept_rows: np.ndarray | None = None
+    replaced: dict[str, tuple[np.ndarray, pa.Array]] = field(default_factory=dict)
+    added: dict[str, pa.Array] = field(default_factory=dict)
 
     def record(self, row: dict, decision: str, rule: str, value: str | None, threshold: str | None, detail: str) -> None:
         key = f"{decision}:{rule}"
@@ -59,7 +66,8 @@ def clean_table(table: pa.Table, config: CleanConfig, prescan: bool = True) -> S
     result = StageResult(kept=table)
     gates = clean_gates(table, config) if prescan else np.ones(table.num_rows, dtype=bool)
     keep = np.ones(table.num_rows, dtype=bool)
-    new_messages: list[str | bytes | None] = [None] * table.num_rows
+    changed: list[int] = []
+    new_messages: list[str] = []
     candidates = np.nonzero(gates)[0]
     rows = table.take(pa.array(candidates, pa.int64())).select(["example_id", "source", "file", "locator", "messages"])
     rows = rows.to_pylist()
@@ -81,11 +89,16 @@ def clean_table(table: pa.Table, config: CleanConfig, prescan: bool = True) -> S
                           "personal data or a secret was found (value not logged)")
             keep[position] = False
         elif outcome.changes:
-            new_messages[position] = canonical_json_bytes(outcome.messages)
+            changed.append(position)
+            new_messages.append(canonical_json_bytes(outcome.messages).decode())
     messages = table.column("messages")
-    if any(m is not None for m in new_messages):
-        original = messages.to_pylist()
-        messages = pa.array([n if n is not None else o for n, o in zip(new_messages, original, strict=True)], pa.string())
+    if changed:
+        mask = np.zeros(table.num_rows, dtype=bool)
+        mask[changed] = True
+        values = pa.array(new_messages, pa.string())
+        messages = pc.replace_with_mask(messages.combine_chunks(), pa.array(mask), values)
+        result.replaced["messages"] = (np.asarray(changed, dtype=np.int64), values)
     index = table.schema.get_field_index("messages")
     result.kept = table.set_column(index, "messages", messages).filter(pa.array(keep))
+    result.kept_rows = np.flatnonzero(keep)
     return result

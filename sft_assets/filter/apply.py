@@ -66,9 +66,10 @@ def filter_table(table: pa.Table, config: FilterConfig, encoding_name: str, gate
             flags[i], refusals[i] = orjson.dumps(names).decode(), "refusal" in names
     kept_rows = np.flatnonzero(keep)
     kept = table.filter(pa.array(keep)) if n else table
-    result.kept = kept.append_column("flags", pa.array([flags[i] for i in kept_rows], pa.string())).append_column(
-        "is_refusal", pa.array([refusals[i] for i in kept_rows], pa.bool_())
-    )
+    result.added = {"flags": pa.array([flags[i] for i in kept_rows], pa.string()),
+                    "is_refusal": pa.array([refusals[i] for i in kept_rows], pa.bool_())}
+    result.kept = kept.append_column("flags", result.added["flags"]).append_column("is_refusal", result.added["is_refusal"])
+    result.kept_rows = kept_rows
     return result
 
 
