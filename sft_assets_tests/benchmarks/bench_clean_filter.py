@@ -3,8 +3,9 @@
 Run: `uv run --frozen python -m sft_assets_tests.benchmarks.bench_clean_filter [--records N] [--workers N]`.
 Records are real examples from ../shared/data (Alpaca EN/ZH demos, LIMA, OASST-zh, GSM8K, GPTeacher,
 ShareGPT, glaive tool calls) repeated until N. Both stages run exactly as the `cleaned` and `filtered`
-assets run them (one worker pool per stage), so the numbers include process start-up, model loading and
-moving rows between processes.
+assets run them (on the worker pool a run shares), so the numbers include process start-up, model loading
+and moving rows between processes. Run it twice on a fresh checkout: the first run also compiles and caches
+the numba kernels (about 10 s per worker).
 """
 
 from __future__ import annotations
