@@ -75,10 +75,10 @@ CHANGED = "__changed__"
 
 
 def map_row_stage(fn: Callable[..., Any], table: pa.Table, workers: int, columns: list[str], *args: Any) -> list[Any]:
-    """Run a row stage (fn(chunk, *args) returns a result whose `.kept` holds a subset of the chunk's rows,
-    possibly with changed or added columns) on chunks, shipping as little as possible between processes:
-    workers get only `columns`, and send back which rows they kept plus only the values that changed.
-    Each result's `.kept` is rebuilt here from `table`, so it carries every column of the input."""
+    """Run a row stage on chunks, shipping as little as possible between processes. fn(chunk, *args) returns
+    a StageResult that declares how its `.kept` derives from the chunk (kept_rows, replaced, added): workers
+    get only `columns` and send back just that; each result's `.kept` is rebuilt here from `table`, so it
+    carries every column of the input."""
     slim = table.select(columns).append_column(ROW, pa.array(np.arange(table.num_rows, dtype=np.int64)))
     results = map_chunks(_stage_delta, slim, workers, fn, *args)
     for result in results:
@@ -87,49 +87,21 @@ def map_row_stage(fn: Callable[..., Any], table: pa.Table, workers: int, columns
 
 
 def _stage_delta(chunk: pa.Table, fn: Callable[..., Any], *args: Any) -> Any:
+    """Run the stage, then replace its kept table by what it declared changed (see StageResult)."""
     result = fn(chunk, *args)
-    if getattr(result, "kept_rows", None) is not None:  # the stage said what changed: no need to compare
-        result.kept = _declared_delta(chunk, result)
-        return result
-    kept = result.kept
-    rows = kept.column(ROW)
-    local = pc.subtract(rows, chunk.column(ROW)[0] if chunk.num_rows else 0)
-    delta = {ROW: rows}
-    for name in kept.column_names:
-        if name == ROW:
-            continue
-        values = kept.column(name)
-        if name not in chunk.column_names:
-            delta[name] = values
-            continue
-        before = chunk.column(name).take(local)
-        if values.equals(before):
-            continue
-        changed = pc.fill_null(pc.not_equal(values, before), True)
-        changed = pc.and_(changed, pc.invert(pc.and_(pc.is_null(values), pc.is_null(before))))
-        delta[name] = pc.if_else(changed, values, pa.scalar(None, values.type))
-        delta[CHANGED + name] = changed
-    result.kept = pa.table(delta)
-    return result
-
-
-def _declared_delta(chunk: pa.Table, result: Any) -> pa.Table:
     kept_rows = result.kept_rows
     delta = {ROW: chunk.column(ROW).take(pa.array(kept_rows, pa.int64()))}
     for name, (positions, values) in result.replaced.items():
-        at = np.searchsorted(kept_rows, positions)
-        present = (at < len(kept_rows)) & (kept_rows[np.minimum(at, max(len(kept_rows) - 1, 0))] == positions) \
-            if len(kept_rows) else np.zeros(len(positions), dtype=bool)
-        changed = np.zeros(len(kept_rows), dtype=bool)
-        changed[at[present]] = True
-        order = np.full(len(kept_rows), -1, dtype=np.int64)
-        order[at[present]] = np.flatnonzero(present)
-        delta[name] = values.take(pa.array(np.where(changed, order, 0), pa.int64())) if len(values) else \
-            pa.nulls(len(kept_rows), values.type)
-        delta[name] = pc.if_else(pa.array(changed), delta[name], pa.scalar(None, values.type))
+        slot = np.full(chunk.num_rows, -1, dtype=np.int64)
+        slot[positions] = np.arange(len(positions))  # input position -> index into values
+        order = slot[kept_rows]
+        changed = order >= 0
+        delta[name] = pc.if_else(pa.array(changed), values.take(pa.array(np.maximum(order, 0))),
+                                 pa.scalar(None, values.type)) if len(values) else pa.nulls(len(kept_rows), values.type)
         delta[CHANGED + name] = pa.array(changed)
     delta.update(result.added)
-    return pa.table(delta)
+    result.kept = pa.table(delta)
+    return result
 
 
 def _restore(table: pa.Table, delta: pa.Table) -> pa.Table:

@@ -19,17 +19,15 @@ import pyarrow.compute as pc
 from sft_assets.clean.redact import DETECTORS
 from sft_assets.clean.transforms import HTML_HINT, HTML_TAGS, INVISIBLE, MOJIBAKE_HINT, NO_INPUT
 from sft_assets.config import CleanConfig
-from sft_assets.re2_bounds import PY_SPACE_CHARS, superset
+from sft_assets.re2_bounds import EXTRA_SPACE_CHARS, LINE_BREAK_CHARS, PY_SPACE_CHARS, superset
 
-# Whitespace Python's str.split()/strip() know and RE2's \s does not.
-UNICODE_SPACE = r"\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
 # Words a built-in boilerplate line starts with (after non-word characters), and link-only lines.
 BOILERPLATE_STARTS = (
     rf"(?:please[{PY_SPACE_CHARS}]+)?(?:like|follow|subscribe)|click|tap|share this|don't forget|"
     r"关注|点赞|转发|收藏|订阅|扫码|扫描二维码|长按识别|转载自|原文链接|来源|更多精彩内容|https?://"
 )
 # In canonical JSON: any Python whitespace character, escaped or raw; a character Python's \W may match.
-JSON_SPACE = r"(?:[ \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]|\\[nrtf]|\\u00(?:0[9a-d]|1[c-f]))"
+JSON_SPACE = rf"(?:[ {EXTRA_SPACE_CHARS}]|\\[nrtf]|\\u00(?:0[9a-d]|1[c-f]))"
 JSON_NON_WORD = r"(?:[^a-zA-Z0-9_\\]|\\[^nu]|\\u[0-9a-fA-F]{4})"
 
 
@@ -40,7 +38,7 @@ def clean_gate_regex(config: CleanConfig) -> str:
         r"\\u00[01][0-9a-fA-F]|\\[bf]|[\x{7f}-\x{9f}\x{200b}-\x{200d}\x{2060}\x{feff}\x{202a}-\x{202e}\x{2066}-\x{2069}]",
         r"(?i)</?(?:" + "|".join(HTML_TAGS) + r")\b|&(?:[a-zA-Z]{2,8}|#\p{Nd}{2,6}|#x[0-9a-fA-F]{2,6});",
         r"(?i)\\n\\n(?:\s|\\[nt])*(?:<|no|n/?a|none|null|nil|-|无|空)",
-        r" \\n|\\t\\n|\\n\\n\\n|\\r|\"content\":\"(?: |\\[nt])|(?: |\\[nt])\",\"|(?: |\\[nt])\"}|" + f"[{UNICODE_SPACE}]",
+        r" \\n|\\t\\n|\\n\\n\\n|\\r|\"content\":\"(?: |\\[nt])|(?: |\\[nt])\",\"|(?: |\\[nt])\"}|" + f"[{EXTRA_SPACE_CHARS}]",
         *[f"(?:{d.candidate})" for d in DETECTORS],
     ]
     parts[4] = parts[4].replace(r"\\n\\n\\n", r"\\n" * (config.max_blank_lines + 2))
@@ -75,7 +73,7 @@ def step_gate_patterns(config: CleanConfig) -> dict[str, str]:
     """Per enabled step, one RE2 pattern over the joined message texts: no match, no change from that step."""
     space = f"[{PY_SPACE_CHARS}]"
     blank = r"\n" * (config.max_blank_lines + 2)
-    line_start = r"(?:^|[\x{0}\n\x{b}\x{c}\r\x{1c}-\x{1e}\x{85}\x{2028}\x{2029}])"
+    line_start = rf"(?:^|[\x{{0}}{LINE_BREAK_CHARS}])"  # a text's start, a message's (EDGE) or a line's
     steps = {
         "unicode_repair": superset(MOJIBAKE_HINT, EDGE) if config.unicode_repair else None,
         "control_chars": superset(INVISIBLE, EDGE) if config.control_chars else None,

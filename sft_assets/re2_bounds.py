@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import re
 
-# Every character str.isspace() accepts (Python's `\s`), written for RE2: exactly the same set.
-PY_SPACE_CHARS = r"\s\x{b}\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+# Whitespace for str.isspace() (so str.split/strip and Python's `\s`) that RE2's `\s` lacks, and the whole
+# set written for RE2 (exactly str.isspace, test_filter_gates checks).
+EXTRA_SPACE_CHARS = r"\x{b}\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
+PY_SPACE_CHARS = r"\s" + EXTRA_SPACE_CHARS
+LINE_BREAKS = "\n\x0b\x0c\r\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines splits on
+LINE_BREAK_CHARS = "".join(f"\\x{{{ord(ch):x}}}" for ch in LINE_BREAKS)  # the same, for an RE2 class
 # ASCII characters that are never part of a Python word; everything else may be.
 _ASCII_NON_WORD = r"\x{0}-\x{2f}\x{3a}-\x{40}\x{5b}-\x{5e}\x{60}\x{7b}-\x{7f}"
 

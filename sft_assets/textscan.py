@@ -16,8 +16,9 @@ import numpy as np
 import pyarrow as pa
 from numba import njit
 
+from sft_assets.re2_bounds import LINE_BREAKS
+
 UNICODE = 0x110000
-LINE_BREAKS = "\n\x0b\x0c\r\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines splits on
 HAZARD = -1  # lower-case table value where str.lower is not one character for one (İ) or depends on context (Σ)
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+from sft_assets.re2_bounds import PY_SPACE_CHARS
+
 PII_TYPES = (
     "private_key", "openai_key", "aws_key", "github_token", "email", "cn_id", "bank_card", "phone", "ip",
     "generic_secret",
@@ -100,8 +102,7 @@ D = r"\p{Nd}"  # Python's \d is any Unicode digit; RE2's \d is ASCII only
 # (Bounded repetition before the value, as in `.{0,64}[...]{20}`, makes RE2 fall back to slow matching.)
 SECRET_CANDIDATE = (
     r"(?i)(?:api[_-]?key|secret|token|passw(?:or)?d|access[_-]?key)"
-    r"(?:[\"'\\\s\x{b}\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
-    r"|\\[nrtf]|\\u00[0-9a-fA-F]{2})*[:=]"
+    rf"(?:[\"'\\{PY_SPACE_CHARS}]|\\[nrtf]|\\u00[0-9a-fA-F]{{2}})*[:=]"
 )
 DETECTORS: tuple[Detector, ...] = (
     Detector("private_key", re.compile(
