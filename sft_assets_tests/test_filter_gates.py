@@ -227,3 +227,16 @@ def test_cached_language_model_classifies_like_py3langids_own_loader(tmp_path: P
         assert [ours.classify(s) for s in samples] == [reference.classify(s) for s in samples]
     finally:
         language._model.cache_clear()
+
+
+def test_json_the_scanner_cannot_read_opens_every_gate() -> None:
+    from sft_assets.filter.texts import conversation_texts
+
+    spaced = '[ {"role": "user", "content": "Write a poem."}, {"role": "assistant", "content": "N/A"} ]'
+    column = pa.array(['[{"content":"hi","role":"user"}]', spaced, '[{"content":"cut', None], pa.string())
+    texts, blank, unreadable = conversation_texts(column)
+    assert unreadable.tolist() == [False, True, True, True]
+    assert texts["user"].to_pylist()[0] == "hi" and blank.tolist() == [False, False, False, False]
+    table = table_of([chat("Write a poem.", "N/A")]).set_column(5, "messages", pa.array([spaced]))
+    assert_same(table, s.FilterConfig())
+    assert filter_table(table, s.FilterConfig(), "cl100k_base").counts["dropped:placeholder_output"] == 1

@@ -36,10 +36,8 @@ class FilterBatch:
     gates: user, assistant, every, reply, reply_prose (the reply without fenced code) and blank_turn."""
 
     def __init__(self, messages: pa.Array | pa.ChunkedArray) -> None:
-        texts = conversation_texts(messages)
-        self.rows = texts.num_rows
-        self._columns = {name: texts.column(name).combine_chunks() for name in ("user", "assistant", "every", "reply")}
-        self.blank_turn = pc.fill_null(texts.column("blank_turn"), False).to_numpy(zero_copy_only=False)
+        self._columns, self.blank_turn, self.unreadable = conversation_texts(messages)
+        self.rows = len(self.blank_turn)
         self._texts: dict[tuple[str, int | None], tuple[np.ndarray, np.ndarray]] = {}
         self._matches: dict[tuple[str, str], np.ndarray] = {}
 
@@ -48,7 +46,7 @@ class FilterBatch:
             reply = self._columns["reply"]
             fenced = self.matches("reply", FENCE)
             prose = [prose_only(t) for t in reply.filter(pa.array(fenced)).to_pylist()]  # as ExampleView
-            self._columns[name] = pc.replace_with_mask(reply, pa.array(fenced), pa.array(prose, pa.string())) \
+            self._columns[name] = pc.replace_with_mask(reply, pa.array(fenced), pa.array(prose, reply.type)) \
                 if prose else reply
         return self._columns[name]
 
@@ -102,7 +100,7 @@ def rule_gates(batch: FilterBatch, rules: list) -> dict[str, np.ndarray]:
     gates = {}
     for rule in rules:
         gate = GATES[rule.name](batch, rule.cfg) if batch.rows else np.zeros(0, dtype=bool)
-        gates[rule.name] = gate | batch.fold_hazard if batch.rows else gate
+        gates[rule.name] = gate | batch.fold_hazard | batch.unreadable if batch.rows else gate
     return gates
 
 
