@@ -60,9 +60,8 @@ def lower_table() -> np.ndarray:
     return table
 
 
-def codepoints_of_column(column: pa.Array | pa.ChunkedArray, first: int = -1) -> tuple[np.ndarray, np.ndarray]:
-    """Like codepoints_of(column.to_pylist()), each text cut to its first `first` characters when first >= 0,
-    decoded straight from the Arrow UTF-8 buffers (nulls count as empty texts)."""
+def utf8_buffers(column: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(UTF-8 bytes, row byte offsets, row is not null) of a string column, without copying the text."""
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks() if column.num_chunks else pa.array([], pa.large_string())
     column = column.cast(pa.large_string())
@@ -71,7 +70,13 @@ def codepoints_of_column(column: pa.Array | pa.ChunkedArray, first: int = -1) ->
     data_buffer = column.buffers()[2]
     data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer is not None else np.zeros(0, np.uint8)
     valid = column.is_valid().to_numpy(zero_copy_only=False) if column.null_count else np.ones(n, dtype=np.bool_)
-    return _decode_utf8(data, offsets, valid, first)
+    return data, offsets, valid
+
+
+def codepoints_of_column(column: pa.Array | pa.ChunkedArray, first: int = -1) -> tuple[np.ndarray, np.ndarray]:
+    """Like codepoints_of(column.to_pylist()), each text cut to its first `first` characters when first >= 0,
+    decoded straight from the Arrow UTF-8 buffers (nulls count as empty texts)."""
+    return _decode_utf8(*utf8_buffers(column), first)
 
 
 @njit(cache=True, nogil=True)

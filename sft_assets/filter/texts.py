@@ -13,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 from numba import njit
 
-from sft_assets.textscan import space_table
+from sft_assets.textscan import space_table, utf8_buffers
 
 OTHER, USER, ASSISTANT = 0, 1, 2
 CONTENT_KEY, ROLE_KEY = np.frombuffer(b'"content"', np.uint8), np.frombuffer(b'"role"', np.uint8)
@@ -24,14 +24,8 @@ COLUMNS = ("user", "assistant", "every", "reply")
 def conversation_texts(messages: pa.Array | pa.ChunkedArray) -> tuple[dict[str, pa.Array], np.ndarray, np.ndarray]:
     """({user, assistant, every, reply}: large_string arrays, blank_turn, unreadable) for a column of
     canonical messages JSON."""
-    if isinstance(messages, pa.ChunkedArray):
-        messages = messages.combine_chunks() if messages.num_chunks else pa.array([], pa.large_string())
-    messages = messages.cast(pa.large_string())
-    n = len(messages)
-    offsets = np.frombuffer(messages.buffers()[1], dtype=np.int64)[messages.offset:messages.offset + n + 1]
-    buffer = messages.buffers()[2]
-    data = np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(0, np.uint8)
-    valid = messages.is_valid().to_numpy(zero_copy_only=False) if messages.null_count else np.ones(n, np.bool_)
+    data, offsets, valid = utf8_buffers(messages)
+    n = len(valid)
     *parts, blank, unreadable = _scan(data, offsets, valid, space_table())
     columns = {}
     for name, (text, bounds) in zip(COLUMNS, zip(parts[0::2], parts[1::2], strict=True), strict=True):
