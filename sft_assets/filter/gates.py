@@ -1,7 +1,8 @@
 """Vectorized gates in front of the filter rules: for a whole chunk, which rows could each rule speak about?
 
 A gate is a NECESSARY condition for its rule (in rules.py) to return a verdict, computed for all rows at
-once with Arrow's RE2 kernels and numpy code-point counts (codepoints.py). Rows where a rule's gate is False
+once over the texts texts.py pulls out of the JSON, with Arrow's RE2 kernels and compiled code-point counts
+(textscan.py). Rows where a rule's gate is False
 skip that rule's Python check, with no change in outcome: regex gates are the rule's own pattern widened to
 an RE2 superset (re2_bounds.py), counts use Python's own character classes, and anything a gate cannot
 bound (a fenced block that prose_only would cut out, case folds RE2 does not share) sends the row to Python.
@@ -19,9 +20,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sft_assets import textscan as ts
+from sft_assets.clean.segments import prose_only
 from sft_assets.filter import language as lang
 from sft_assets.filter import rules as r
-from sft_assets.clean.segments import prose_only
 from sft_assets.filter.langid_batch import classify_many
 from sft_assets.filter.texts import conversation_texts
 from sft_assets.re2_bounds import subset, superset
@@ -105,8 +106,8 @@ def rule_gates(batch: FilterBatch, rules: list) -> dict[str, np.ndarray]:
 
 
 @lru_cache(maxsize=None)
-def _re2(pattern: re.Pattern[str], ignore_case: bool = False) -> str:
-    return superset(re.compile(pattern.pattern, pattern.flags | re.IGNORECASE) if ignore_case else pattern)
+def _re2(pattern: re.Pattern[str]) -> str:
+    return superset(pattern)
 
 
 def _token_length(b: FilterBatch, c) -> np.ndarray:
