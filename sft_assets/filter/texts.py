@@ -196,6 +196,16 @@ def _blank(text, start, end, space):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def _append(out, k, separate, separator, contents, start, stop):  # pragma: no cover - compiled
+    """Write the separator (when `separate`) and contents[start:stop] at out[k]; return the next index."""
+    if separate:
+        out[k] = separator
+        k += 1
+    out[k:k + stop - start] = contents[start:stop]
+    return k + stop - start
+
+
+@njit(cache=True, nogil=True)
 def _scan(data, offsets, valid, space):  # pragma: no cover - compiled
     rows = len(offsets) - 1
     size = (offsets[-1] - offsets[0] if rows else 0) + rows + 16
@@ -209,6 +219,7 @@ def _scan(data, offsets, valid, space):  # pragma: no cover - compiled
     ku = ka = ke = kr = 0
     for row in range(rows):
         i, end, n, k, ok = offsets[row], offsets[row + 1], 0, 0, True
+        seen_user = False
         if not valid[row] or end - i < 2 or data[i] != 91:
             ok = False
         else:
@@ -259,36 +270,20 @@ def _scan(data, offsets, valid, space):  # pragma: no cover - compiled
         if not ok:
             unreadable[row] = True
             n = 0
-        first_user = first_assistant = True
         last_assistant = -1
         for m in range(n):
             role, start, stop = spans[m, 0], spans[m, 1], spans[m, 2]
-            if m:
-                every[ke] = 32
-                ke += 1
-            every[ke:ke + stop - start] = contents[start:stop]
-            ke += stop - start
+            ke = _append(every, ke, m > 0, 32, contents, start, stop)
             if _blank(contents, start, stop, space):
                 blank[row] = True
             if role == USER:
-                if not first_user:
-                    user[ku] = 10
-                    ku += 1
-                user[ku:ku + stop - start] = contents[start:stop]
-                ku += stop - start
-                first_user = False
+                ku = _append(user, ku, seen_user, 10, contents, start, stop)
+                seen_user = True
             elif role == ASSISTANT:
-                if not first_assistant:
-                    assistant[ka] = 10
-                    ka += 1
-                assistant[ka:ka + stop - start] = contents[start:stop]
-                ka += stop - start
-                first_assistant = False
+                ka = _append(assistant, ka, last_assistant >= 0, 10, contents, start, stop)
                 last_assistant = m
         if last_assistant >= 0:
-            start, stop = spans[last_assistant, 1], spans[last_assistant, 2]
-            reply[kr:kr + stop - start] = contents[start:stop]
-            kr += stop - start
+            kr = _append(reply, kr, False, 0, contents, spans[last_assistant, 1], spans[last_assistant, 2])
         user_b[row + 1], assistant_b[row + 1], every_b[row + 1], reply_b[row + 1] = ku, ka, ke, kr
     return (user[:ku], user_b, assistant[:ka], assistant_b, every[:ke], every_b, reply[:kr], reply_b,
             blank, unreadable)
