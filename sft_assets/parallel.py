@@ -6,7 +6,7 @@ import atexit
 import multiprocessing
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
@@ -56,18 +56,30 @@ def shutdown_pools() -> None:
 
 def map_chunks(fn: Callable[..., T], table: pa.Table, workers: int, *args: Any) -> list[T]:
     """fn(chunk, *args) for consecutive row chunks; in-process when the table is small or workers <= 1."""
+    return list(iter_chunks(fn, table, workers, *args))
+
+
+def iter_chunks(fn: Callable[..., T], table: pa.Table, workers: int, *args: Any) -> Iterator[T]:
+    """map_chunks' results in order as they arrive, so that the caller works on the first ones while the
+    workers compute the rest. Each chunk is submitted as soon as its file is written."""
     if workers <= 1 or table.num_rows < MIN_ROWS_PER_WORKER * 2:
-        return [fn(table, *args)]
+        yield fn(table, *args)
+        return
     n_chunks = workers * 4
     size = -(-table.num_rows // n_chunks)
     with tempfile.TemporaryDirectory(prefix="sft-assets-", dir=_SHARED_MEMORY if os.path.isdir(_SHARED_MEMORY) else None) as folder:
-        paths = [_write_ipc(table.slice(start, size), os.path.join(folder, f"{start}.arrow"))
-                 for start in range(0, table.num_rows, size)]
+        pool = _pool(workers)
+        futures = [pool.submit(_call_on_file, _write_ipc(table.slice(start, size), os.path.join(folder, f"{start}.arrow")),
+                               fn, *args) for start in range(0, table.num_rows, size)]
         try:
-            return list(_pool(workers).map(_call_on_file, paths, [fn] * len(paths), *([a] * len(paths) for a in args)))
+            for future in futures:
+                yield future.result()
         except BrokenProcessPool:
             _POOLS.pop(workers, None)  # a worker died: the next call starts a fresh pool
             raise
+        finally:
+            for future in futures:
+                future.cancel()
 
 
 ROW = "__row"
@@ -80,9 +92,10 @@ def map_row_stage(fn: Callable[..., Any], table: pa.Table, workers: int, columns
     get only `columns` and send back just that; each result's `.kept` is rebuilt here from `table`, so it
     carries every column of the input."""
     slim = table.select(columns).append_column(ROW, pa.array(np.arange(table.num_rows, dtype=np.int64)))
-    results = map_chunks(_stage_delta, slim, workers, fn, *args)
-    for result in results:
-        result.kept = _restore(table, result.kept)
+    results = []
+    for result in iter_chunks(_stage_delta, slim, workers, fn, *args):
+        result.kept = _restore(table, result.kept)  # while the workers compute the next chunks
+        results.append(result)
     return results
 
 
@@ -108,15 +121,16 @@ def _restore(table: pa.Table, delta: pa.Table) -> pa.Table:
     rows = delta.column(ROW).to_numpy()
     first = int(rows[0]) if rows.size else 0
     span = table.slice(first, int(rows[-1]) - first + 1 if rows.size else 0)
-    mask = np.zeros(span.num_rows, dtype=bool)
-    mask[rows - first] = True  # kept rows are ascending: a filter, cheaper than take() on many chunks
-    kept = span.filter(pa.array(mask))
+    # kept rows are ascending: all of the span, or a take() from it (faster than filter() on many chunks)
+    kept = span if rows.size == span.num_rows else span.take(pa.array(rows - first))
     for name in delta.column_names:
         if name == ROW or name.startswith(CHANGED):
             continue
         if name in kept.column_names:
             index = kept.schema.get_field_index(name)
-            merged = pc.if_else(delta.column(CHANGED + name), delta.column(name), kept.column(name))
+            changed = delta.column(CHANGED + name)  # replace_with_mask copies far faster than if_else
+            merged = pc.replace_with_mask(kept.column(name).combine_chunks(), changed.combine_chunks(),
+                                          delta.column(name).filter(changed).combine_chunks())
             kept = kept.set_column(index, kept.schema.field(index), merged)
         else:
             kept = kept.append_column(name, delta.column(name))
