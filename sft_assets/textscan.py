@@ -9,7 +9,10 @@ can only merge two different items, so duplicate ratios from here are upper boun
 
 from __future__ import annotations
 
+import hashlib
 import re
+import sys
+import unicodedata
 from functools import lru_cache
 
 import numpy as np
@@ -17,8 +20,27 @@ import pyarrow as pa
 from numba import njit
 
 from sft_assets.re2_bounds import LINE_BREAKS
+from sft_assets.user_cache import cached_file
 
 UNICODE = 0x110000
+
+
+def _numpy_support_without_blas_probe() -> None:
+    """When numba first loads its numpy support it probes for SciPy's BLAS by importing scipy.linalg, which
+    costs 0.4 s in every worker process. The kernels here do no linear algebra, so the probe is answered
+    "absent" (numba then falls back to plain loops for np.dot, which nothing here calls)."""
+    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
+        return
+    probe = "scipy.linalg.cython_blas"
+    sys.modules[probe] = None  # type: ignore[assignment] - `import` of a None entry raises ImportError
+    try:
+        import numba.np.arraymath  # noqa: F401 - loaded once, with _HAVE_BLAS False
+    finally:
+        if sys.modules.get(probe, 0) is None:
+            del sys.modules[probe]
+
+
+_numpy_support_without_blas_probe()
 HAZARD = -1  # lower-case table value where str.lower is not one character for one (İ) or depends on context (Σ)
 
 
@@ -29,9 +51,26 @@ def _all_chars() -> str:
 
 @lru_cache(maxsize=None)
 def char_class(pattern: str) -> np.ndarray:
-    """A bool per code point: does the Python regex character class `pattern` match it."""
+    """A bool per code point: does the Python regex character class `pattern` match it. Scanning all of
+    Unicode takes about 40 ms per class, so tables are kept in the user cache, per Python and Unicode version."""
+    key = hashlib.sha256(f"{sys.version}|{unicodedata.unidata_version}|{pattern}".encode()).hexdigest()[:24]
+    cached = cached_file(f"char-class-{key}.npy", lambda path: _save(path, np.packbits(_scan_class(pattern))))
+    if cached is not None:
+        try:
+            return np.unpackbits(np.load(cached, allow_pickle=False), count=UNICODE).astype(np.bool_)
+        except (OSError, ValueError):
+            pass  # unreadable cache file: compute it
+    return _scan_class(pattern)
+
+
+def _save(path, array: np.ndarray) -> None:
+    with open(path, "wb") as out:
+        np.save(out, array, allow_pickle=False)
+
+
+def _scan_class(pattern: str) -> np.ndarray:
     table = np.zeros(UNICODE, dtype=np.bool_)
-    for match in re.finditer(pattern, _all_chars()):
+    for match in re.finditer(f"(?:{pattern})+", _all_chars()):  # runs, not one match per character
         table[match.start():match.end()] = True
     return table
 

@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import yaml
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -39,7 +43,7 @@ def write_config(folder: Path, sources: list[dict], **sections: object) -> Path:
     return path
 
 
-def real_examples(shared_data: Path, relative: str) -> "pa.Table":
+def real_examples(shared_data: Path, relative: str) -> pa.Table:
     """The ingested examples of one file under shared/data, or of the first 300 ShareGPT sample files
     when `relative` is "sharegpt-sample"."""
     import pyarrow as pa
@@ -58,7 +62,7 @@ TRICKY = ["a", "B", " ", "\n", "\r", "\x1c", "\x0b", "\u00a0", "\u3000", "\u2028
           "_", ".", "1", "٣", "http://x.io/a.png", "image", "code", "I cannot", "作为一个AI", "N/A", "\t"]
 
 
-def table_of(conversations: list[list[dict]]) -> "pa.Table":
+def table_of(conversations: list[list[dict]]) -> pa.Table:
     """An examples table (the columns clean and filter read) holding these conversations."""
     import pyarrow as pa
 

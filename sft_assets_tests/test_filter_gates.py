@@ -229,6 +229,27 @@ def test_cached_language_model_classifies_like_py3langids_own_loader(tmp_path: P
         language._model.cache_clear()
 
 
+def test_character_tables_from_the_user_cache_equal_a_fresh_scan(tmp_path: Path, monkeypatch) -> None:
+    from sft_assets import textscan as ts
+
+    pattern = r"[\u4e00-\u9fff\u3400-\u4dbf]"
+    fresh = ts._scan_class(pattern)
+    assert fresh.sum() == 0x9FFF - 0x4E00 + 1 + 0x4DBF - 0x3400 + 1
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    ts.char_class.cache_clear()
+    try:
+        built = ts.char_class(pattern)  # computed and stored
+        assert len(list((tmp_path / "sft-assets").glob("char-class-*.npy"))) == 1
+        ts.char_class.cache_clear()
+        loaded = ts.char_class(pattern)  # read back
+        assert np.array_equal(built, fresh) and np.array_equal(loaded, fresh)
+        monkeypatch.setenv("XDG_CACHE_HOME", "/proc/no-such-folder")  # not writable: computed every time
+        ts.char_class.cache_clear()
+        assert np.array_equal(ts.char_class(pattern), fresh)
+    finally:
+        ts.char_class.cache_clear()
+
+
 def test_json_the_scanner_cannot_read_opens_every_gate() -> None:
     from sft_assets.filter.texts import conversation_texts
 

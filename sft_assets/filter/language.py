@@ -3,10 +3,11 @@ and py3langid (which ships its model inside the package) for everything else."""
 
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
+
+from sft_assets.user_cache import cached_file
 
 HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 KANA = re.compile(r"[\u3040-\u30ff]")
@@ -51,19 +52,11 @@ def _uncompressed_model(source: Path) -> Path | None:
     import shutil
     from importlib.metadata import version
 
-    folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sft-assets"
-    target = folder / f"py3langid-{version('py3langid')}-{source.stat().st_size}.npz"
-    if target.exists():
-        return target
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(f".{os.getpid()}.part")
-        with lzma.open(source) as packed, open(partial, "wb") as out:
+    def unpack(path: Path) -> None:
+        with lzma.open(source) as packed, open(path, "wb") as out:
             shutil.copyfileobj(packed, out, length=1 << 20)
-        partial.replace(target)  # atomic: concurrent workers never read a half-written file
-    except OSError:
-        return None  # no writable cache: load the compressed model every time
-    return target
+
+    return cached_file(f"py3langid-{version('py3langid')}-{source.stat().st_size}.npz", unpack)
 
 
 def script_family(text: str) -> str:
