@@ -20,9 +20,32 @@ LINE_BREAK_CHARS = "".join(f"\\x{{{ord(ch):x}}}" for ch in LINE_BREAKS)  # the s
 # ASCII characters that are never part of a Python word; everything else may be.
 _ASCII_NON_WORD = r"\x{0}-\x{2f}\x{3a}-\x{40}\x{5b}-\x{5e}\x{60}\x{7b}-\x{7f}"
 
+
+# Non-word characters that case-fold onto word characters (COMBINING GREEK YPOGEGRAMMENI folds to iota).
+# Under (?i), RE2 closes a class over case folds, so a negated class listing iota would also leave this one
+# out: characters that fold like them are kept out of the sure-word ranges (test: no others exist).
+FOLDS_ONTO_WORDS = "\u0345"
+
+
+def _long_word_runs(min_length: int = 32) -> str:
+    """Runs of at least min_length consecutive BMP code points that this Python's `\\w` matches (CJK, Hangul,
+    kana, most letters), as RE2 class ranges: characters certainly in Python's `\\w`, listed by code point so
+    RE2's own Unicode tables play no part."""
+    folds = {ch.casefold() for ch in FOLDS_ONTO_WORDS}
+    ranges = []
+    for low, high in ((0x80, 0xD800), (0xE000, 0x10000)):  # no surrogates
+        chars = "".join("\0" if ch.casefold() in folds else ch for ch in map(chr, range(low, high)))
+        for run in re.finditer(rf"\w{{{min_length},}}", chars):
+            ranges.append(f"\\x{{{low + run.start():x}}}-\\x{{{low + run.end() - 1:x}}}")
+    return "".join(ranges)
+
+
+# Characters certainly in Python's \w: ASCII word characters and long runs of others.
+_SURE_WORD = "a-zA-Z0-9_" + _long_word_runs()
+
 _SUPERSET = {  # escape -> (outside a class, inside a class)
     "w": (f"[^{_ASCII_NON_WORD}]", r"\x{80}-\x{10ffff}a-zA-Z0-9_"),
-    "W": (r"[^a-zA-Z0-9_]", None),
+    "W": (f"[^{_SURE_WORD}]", None),
     "s": (f"[{PY_SPACE_CHARS}]", PY_SPACE_CHARS),
     "d": (r"\p{Nd}", r"\p{Nd}"),
     "S": (r"\S", r"\S"),
@@ -31,7 +54,7 @@ _SUPERSET = {  # escape -> (outside a class, inside a class)
     "B": ("", None),
 }
 _SUBSET = {
-    "w": (r"[a-zA-Z0-9_]", "a-zA-Z0-9_"),
+    "w": (f"[{_SURE_WORD}]", _SURE_WORD),
     "s": (f"[{PY_SPACE_CHARS}]", PY_SPACE_CHARS),
     "d": ("[0-9]", "0-9"),
     "S": (f"[^{PY_SPACE_CHARS}]", None),
