@@ -13,7 +13,6 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.ipc  # noqa: F401 - pa.ipc
 
 T = TypeVar("T")
@@ -83,55 +82,23 @@ def iter_chunks(fn: Callable[..., T], table: pa.Table, workers: int, *args: Any)
 
 
 ROW = "__row"
-CHANGED = "__changed__"
 
 
 def map_row_stage(fn: Callable[..., Any], table: pa.Table, workers: int, columns: list[str], *args: Any) -> list[Any]:
     """Run a row stage on chunks, shipping as little as possible between processes. fn(chunk, *args) returns
-    a StageResult that declares how its `.kept` derives from the chunk (kept_rows, replaced, added): workers
-    get only `columns` and send back just that; each result's `.kept` is rebuilt here from `table`, so it
-    carries every column of the input."""
+    a StageResult (clean/stage.py) that declares how its kept rows derive from the chunk: workers get only
+    `columns` and send back just the declarations; here each result's source becomes its span of `table`,
+    so its kept rows carry every column of the input."""
     slim = table.select(columns).append_column(ROW, pa.array(np.arange(table.num_rows, dtype=np.int64)))
     results = []
-    for result in iter_chunks(_stage_delta, slim, workers, fn, *args):
-        result.kept = _restore(table, result.kept)  # while the workers compute the next chunks
+    for result, first, rows in iter_chunks(_declarations, slim, workers, fn, *args):
+        result.source = table.slice(first, rows)
         results.append(result)
     return results
 
 
-def _stage_delta(chunk: pa.Table, fn: Callable[..., Any], *args: Any) -> Any:
-    """Run the stage, then replace its kept table by what it declared changed (see StageResult)."""
+def _declarations(chunk: pa.Table, fn: Callable[..., Any], *args: Any) -> tuple[Any, int, int]:
+    """Run the stage and drop its source (the caller has it): (result, first row, rows)."""
     result = fn(chunk, *args)
-    kept_rows = result.kept_rows
-    delta = {ROW: chunk.column(ROW).take(pa.array(kept_rows, pa.int64()))}
-    for name, (positions, values) in result.replaced.items():
-        slot = np.full(chunk.num_rows, -1, dtype=np.int64)
-        slot[positions] = np.arange(len(positions))  # input position -> index into values
-        order = slot[kept_rows]
-        changed = order >= 0
-        delta[name] = pc.if_else(pa.array(changed), values.take(pa.array(np.maximum(order, 0))),
-                                 pa.scalar(None, values.type)) if len(values) else pa.nulls(len(kept_rows), values.type)
-        delta[CHANGED + name] = pa.array(changed)
-    delta.update(result.added)
-    result.kept = pa.table(delta)
-    return result
-
-
-def _restore(table: pa.Table, delta: pa.Table) -> pa.Table:
-    rows = delta.column(ROW).to_numpy()
-    first = int(rows[0]) if rows.size else 0
-    span = table.slice(first, int(rows[-1]) - first + 1 if rows.size else 0)
-    # kept rows are ascending: all of the span, or a take() from it (faster than filter() on many chunks)
-    kept = span if rows.size == span.num_rows else span.take(pa.array(rows - first))
-    for name in delta.column_names:
-        if name == ROW or name.startswith(CHANGED):
-            continue
-        if name in kept.column_names:
-            index = kept.schema.get_field_index(name)
-            changed = delta.column(CHANGED + name)  # replace_with_mask copies far faster than if_else
-            merged = pc.replace_with_mask(kept.column(name).combine_chunks(), changed.combine_chunks(),
-                                          delta.column(name).filter(changed).combine_chunks())
-            kept = kept.set_column(index, kept.schema.field(index), merged)
-        else:
-            kept = kept.append_column(name, delta.column(name))
-    return kept
+    result.source = None
+    return result, int(chunk.column(ROW)[0].as_py()) if chunk.num_rows else 0, chunk.num_rows

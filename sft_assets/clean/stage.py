@@ -21,17 +21,28 @@ CLEAN_COLUMNS = ["example_id", "source", "file", "locator", "messages"]  # what 
 
 @dataclass
 class StageResult:
-    kept: pa.Table
+    """What a row stage decided about its input rows. The kept table is not built by the stage: it derives
+    on first use from the input (`source`) and three declarations (input positions of the kept rows;
+    replaced values per column, as input positions -> new values; added columns, one value per kept row),
+    so that only the declarations travel between processes (parallel.py)."""
+
+    source: pa.Table | None
     events: list[EventRow] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)  # "<decision>:<rule>" -> examples
     samples: dict[str, list[str]] = field(default_factory=dict)  # "<decision>:<rule>" -> a few example ids
     extra: Counter[str] = field(default_factory=Counter)  # stage-specific counts (e.g. PII findings per type)
-    # How `kept` derives from the input table, so that only this needs to travel between processes:
-    # input positions of the kept rows, replaced values per column (input positions of kept rows -> new
-    # values), and added columns (one value per kept row).
-    kept_rows: np.ndarray | None = None
+    kept_rows: np.ndarray | None = None  # None: every row
     replaced: dict[str, tuple[np.ndarray, pa.Array]] = field(default_factory=dict)
     added: dict[str, pa.Array] = field(default_factory=dict)
+    _kept: pa.Table | None = field(default=None, repr=False)
+
+    @property
+    def kept(self) -> pa.Table:
+        if self._kept is None:
+            if self.source is None:
+                raise ValueError("the kept rows of a stage result need its source table")
+            self._kept = derive_kept(self.source, self.kept_rows, self.replaced, self.added)
+        return self._kept
 
     def record(self, row: dict, decision: str, rule: str, value: str | None, threshold: str | None, detail: str) -> None:
         key = f"{decision}:{rule}"
@@ -43,8 +54,31 @@ class StageResult:
                             threshold, detail))
 
 
+def derive_kept(source: pa.Table, kept_rows: np.ndarray | None, replaced: dict[str, tuple[np.ndarray, pa.Array]],
+                added: dict[str, pa.Array]) -> pa.Table:
+    """The kept rows of `source` with replaced values swapped in and added columns appended."""
+    n = source.num_rows
+    every_row = kept_rows is None or len(kept_rows) == n  # kept rows are ascending and unique
+    kept = source if every_row else source.take(pa.array(kept_rows, pa.int64()))
+    for name, (positions, values) in replaced.items():
+        if not len(positions):
+            continue
+        slot = np.full(n, -1, dtype=np.int64)
+        slot[positions] = np.arange(len(positions))  # input position -> index into values
+        order = slot if every_row else slot[kept_rows]
+        changed = order >= 0
+        index = kept.schema.get_field_index(name)
+        # replace_with_mask copies a string column many times faster than if_else
+        merged = pc.replace_with_mask(kept.column(name).combine_chunks(), pa.array(changed),
+                                      values.take(pa.array(order[changed])))
+        kept = kept.set_column(index, kept.schema.field(index), merged)
+    for name, values in added.items():
+        kept = kept.append_column(name, values)
+    return kept
+
+
 def merge(results: list[StageResult]) -> StageResult:
-    merged = StageResult(kept=pa.concat_tables([r.kept for r in results]))
+    merged = StageResult(source=pa.concat_tables([r.kept for r in results]))
     for r in results:
         merged.events.extend(r.events)
         merged.counts.update(r.counts)
@@ -63,7 +97,7 @@ def clean_table(table: pa.Table, config: CleanConfig, prescan: bool = True) -> S
     from sft_assets.prescan import clean_gates, open_steps
 
     cleaner = Cleaner.from_config(config)
-    result = StageResult(kept=table)
+    result = StageResult(source=table)
     gates = clean_gates(table, config) if prescan else np.ones(table.num_rows, dtype=bool)
     keep = np.ones(table.num_rows, dtype=bool)
     changed: list[int] = []
@@ -91,14 +125,7 @@ def clean_table(table: pa.Table, config: CleanConfig, prescan: bool = True) -> S
         elif outcome.changes:
             changed.append(position)
             new_messages.append(canonical_json_bytes(outcome.messages).decode())
-    messages = table.column("messages")
     if changed:
-        mask = np.zeros(table.num_rows, dtype=bool)
-        mask[changed] = True
-        values = pa.array(new_messages, pa.string())
-        messages = pc.replace_with_mask(messages.combine_chunks(), pa.array(mask), values)
-        result.replaced["messages"] = (np.asarray(changed, dtype=np.int64), values)
-    index = table.schema.get_field_index("messages")
-    result.kept = table.set_column(index, "messages", messages).filter(pa.array(keep))
+        result.replaced["messages"] = (np.asarray(changed, dtype=np.int64), pa.array(new_messages, pa.string()))
     result.kept_rows = np.flatnonzero(keep)
     return result

@@ -48,7 +48,7 @@ def filter_table(table: pa.Table, config: FilterConfig, encoding_name: str, gate
     and rows no gate leaves open are never parsed; the outcome is identical.
     """
     rules = build_rules(config)
-    result = StageResult(kept=table)
+    result = StageResult(source=table)
     n = table.num_rows
     open_rules = _open_rules(table, rules) if gates else [rules] * n
     checked = [i for i, row_rules in enumerate(open_rules) if row_rules]
@@ -64,12 +64,9 @@ def filter_table(table: pa.Table, config: FilterConfig, encoding_name: str, gate
         elif verdicts:
             names = [v.rule for v in verdicts]
             flags[i], refusals[i] = orjson.dumps(names).decode(), "refusal" in names
-    kept_rows = np.flatnonzero(keep)
-    kept = table.filter(pa.array(keep)) if n else table
+    result.kept_rows = kept_rows = np.flatnonzero(keep)
     result.added = {"flags": pa.array([flags[i] for i in kept_rows], pa.string()),
                     "is_refusal": pa.array([refusals[i] for i in kept_rows], pa.bool_())}
-    result.kept = kept.append_column("flags", result.added["flags"]).append_column("is_refusal", result.added["is_refusal"])
-    result.kept_rows = kept_rows
     return result
 
 
