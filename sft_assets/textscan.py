@@ -168,19 +168,30 @@ def count_class(cp, bounds, table):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def word_counts(cp, bounds, space):  # pragma: no cover - compiled
-    """Per row: len(text.split())."""
+def word_counts(cp, bounds, space, alone):  # pragma: no cover - compiled
+    """Per row: len(text.split()), where each character of the class `alone` also counts as a word of its
+    own and separates words (as rules._words counts CJK characters). An empty `alone` class: plain split."""
     out = np.zeros(len(bounds) - 1, np.int64)
     for row in range(len(bounds) - 1):
         n, inside = 0, False
         for i in range(bounds[row], bounds[row + 1]):
-            if space[cp[i]]:
+            c = cp[i]
+            if space[c]:
                 inside = False
+            elif alone[c]:
+                inside = False
+                n += 1
             elif not inside:
                 inside = True
                 n += 1
         out[row] = n
     return out
+
+
+@lru_cache(maxsize=1)
+def no_chars() -> np.ndarray:
+    """The empty character class."""
+    return np.zeros(UNICODE, dtype=np.bool_)
 
 
 @njit(cache=True, nogil=True)
@@ -255,36 +266,44 @@ def marker_words(cp, bounds, space, punct, markers, first):  # pragma: no cover 
 
 
 @njit(cache=True, nogil=True)
-def _duplicates(hashes, n):  # pragma: no cover - compiled
-    """(distinct values, items whose value occurs more than once) among hashes[:n]."""
-    if n == 0:
-        return 0, 0
-    ordered = np.sort(hashes[:n])
-    distinct, repeated, run = 1, 0, 1
-    for i in range(1, n):
-        if ordered[i] == ordered[i - 1]:
-            run += 1
-        else:
+def _duplicates(hashes, n, keys, counts, used):  # pragma: no cover - compiled
+    """(distinct values, items whose value occurs more than once) among hashes[:n], with an open-addressing
+    table (keys/counts of a power-of-two size above 2n, counts all zero; left all zero again)."""
+    mask = len(keys) - 1
+    distinct = 0
+    for i in range(n):
+        h = hashes[i]
+        slot = (h ^ (h >> np.uint64(29))) & np.uint64(mask)
+        while counts[slot] and keys[slot] != h:
+            slot = (slot + np.uint64(1)) & np.uint64(mask)
+        if counts[slot] == 0:
+            keys[slot] = h
+            used[distinct] = slot
             distinct += 1
-            if run > 1:
-                repeated += run
-            run = 1
-    if run > 1:
-        repeated += run
+        counts[slot] += 1
+    repeated = 0
+    for d in range(distinct):
+        slot = used[d]
+        if counts[slot] > 1:
+            repeated += counts[slot]
+        counts[slot] = 0
     return distinct, repeated
 
 
 MIX = np.uint64(0x9E3779B97F4A7C15)
+FNV_OFFSET, FNV_PRIME = np.uint64(1469598103934665603), np.uint64(1099511628211)
 
 
 @njit(cache=True, nogil=True)
-def repetition_bounds(cp, bounds, space, line_break, lower, cjk, head_chars, min_line_chars, ngram_words,
-                      ngram_chars):  # pragma: no cover - compiled
+def repetition_bounds(cp, bounds, space, line_break, lower, cjk, head_chars, min_lines, min_line_chars,
+                      ngram_words, ngram_chars, min_ngrams):  # pragma: no cover - compiled
     """Per row, what filter.rules.Repetition measures, with hashes for equality:
-    lines (prose lines of at least min_line_chars after strip), their duplicate ratio 1 - distinct/lines,
-    grams (word n-grams of text[:head_chars].lower(), or character n-grams of its non-space characters when
-    CJK characters are more than half of it), the share of grams that occur more than once, and a hazard
-    flag where str.lower cannot be mirrored per character."""
+    lines (prose lines of at least min_line_chars after strip; 0 when the text has fewer than min_lines - 1
+    newlines, which the rule does not split), their duplicate ratio 1 - distinct/lines (when there are at
+    least min_lines), grams (word n-grams of text[:head_chars].lower(), or character n-grams of its
+    non-space characters when CJK characters are more than half of it), the share of grams that occur more
+    than once (when there are at least min_ngrams), and a hazard flag where str.lower cannot be mirrored per
+    character."""
     rows = len(bounds) - 1
     lines, line_dup = np.zeros(rows, np.int64), np.zeros(rows, np.float64)
     grams, gram_dup = np.zeros(rows, np.int64), np.zeros(rows, np.float64)
@@ -292,41 +311,54 @@ def repetition_bounds(cp, bounds, space, line_break, lower, cjk, head_chars, min
     longest = 0
     for row in range(rows):
         longest = max(longest, bounds[row + 1] - bounds[row])
+    most = max(longest, head_chars) + 1
+    size = 1
+    while size < 2 * most:
+        size *= 2
+    keys, counts, used = np.zeros(size, np.uint64), np.zeros(size, np.int64), np.zeros(most, np.int64)
     buffer = np.empty(max(head_chars, 1) + 16, np.uint64)
     line_hashes = np.empty(longest + 1, np.uint64)
     chars = np.empty(max(head_chars, 1) + 1, np.uint64)
     words = np.empty(max(head_chars, 1) + 1, np.uint64)
+    power = np.uint64(1)  # MIX ** ngram_chars, to roll character n-gram hashes
+    for _ in range(ngram_chars):
+        power *= MIX
     for row in range(rows):
         start, end = bounds[row], bounds[row + 1]
-        # lines
-        n_lines, i = 0, start
-        while i <= end:
-            j = i
-            while j < end and not line_break[cp[j]]:
-                j += 1
-            a, b = i, j
-            while a < b and space[cp[a]]:
-                a += 1
-            while b > a and space[cp[b - 1]]:
-                b -= 1
-            if b - a >= min_line_chars:
-                h = np.uint64(1469598103934665603)
-                for k in range(a, b):
-                    h = (h ^ np.uint64(cp[k])) * np.uint64(1099511628211)
-                line_hashes[n_lines] = h
-                n_lines += 1
-            i = j + 1
+        newlines = 0
+        for k in range(start, end):
+            if cp[k] == 10:
+                newlines += 1
+        n_lines = 0
+        if newlines >= min_lines - 1:
+            i = start
+            while i <= end:
+                j = i
+                while j < end and not line_break[cp[j]]:
+                    j += 1
+                a, b = i, j
+                while a < b and space[cp[a]]:
+                    a += 1
+                while b > a and space[cp[b - 1]]:
+                    b -= 1
+                if b - a >= min_line_chars:
+                    h = FNV_OFFSET
+                    for k in range(a, b):
+                        h = (h ^ np.uint64(cp[k])) * FNV_PRIME
+                    line_hashes[n_lines] = h
+                    n_lines += 1
+                i = j + 1
         lines[row] = n_lines
-        if n_lines:
-            distinct, _ = _duplicates(line_hashes, n_lines)
+        if n_lines >= min_lines:
+            distinct, _ = _duplicates(line_hashes, n_lines, keys, counts, used)
             line_dup[row] = 1 - distinct / n_lines
         # n-grams over the head
         head_end = min(end, start + head_chars)
         n_cjk, ascii_only = 0, True
         for k in range(start, head_end):
-            n_cjk += cjk[cp[k]]
             if cp[k] >= 128:
                 ascii_only = False
+                n_cjk += cjk[cp[k]]
         n = 0
         if not ascii_only and n_cjk * 2 > head_end - start:
             m = 0
@@ -334,24 +366,26 @@ def repetition_bounds(cp, bounds, space, line_break, lower, cjk, head_chars, min
                 if not space[cp[k]]:
                     chars[m] = cp[k]
                     m += 1
-            for k in range(0, m - ngram_chars + 1):
-                h = np.uint64(1469598103934665603)
-                for q in range(k, k + ngram_chars):
-                    h = (h ^ chars[q]) * np.uint64(1099511628211)
-                buffer[n] = h
-                n += 1
+            h = np.uint64(0)  # polynomial hash of the window, rolled one character at a time
+            for k in range(m):
+                h = h * MIX + chars[k] + np.uint64(1)
+                if k >= ngram_chars:
+                    h -= power * (chars[k - ngram_chars] + np.uint64(1))
+                if k >= ngram_chars - 1:
+                    buffer[n] = h
+                    n += 1
         else:
             m, k = 0, start
             while k < head_end:
                 if space[cp[k]]:
                     k += 1
                     continue
-                h = np.uint64(1469598103934665603)
+                h = FNV_OFFSET
                 while k < head_end and not space[cp[k]]:
                     c = lower[cp[k]]
                     if c == -1:
                         hazard[row] = True
-                    h = (h ^ np.uint64(c & 0x1FFFFF)) * np.uint64(1099511628211)
+                    h = (h ^ np.uint64(c & 0x1FFFFF)) * FNV_PRIME
                     k += 1
                 words[m] = h
                 m += 1
@@ -362,7 +396,7 @@ def repetition_bounds(cp, bounds, space, line_break, lower, cjk, head_chars, min
                 buffer[n] = h
                 n += 1
         grams[row] = n
-        if n:
-            _, repeated = _duplicates(buffer, n)
+        if n >= min_ngrams:
+            _, repeated = _duplicates(buffer, n, keys, counts, used)
             gram_dup[row] = repeated / n
     return lines, line_dup, grams, gram_dup, hazard

@@ -118,7 +118,9 @@ def _random_texts(n: int) -> list[str]:
 def test_text_measurements_match_python() -> None:
     texts = _random_texts(800)
     cp, bounds = ts.codepoints_of(texts)
-    assert ts.word_counts(cp, bounds, ts.space_table()).tolist() == [len(t.split()) for t in texts]
+    assert ts.word_counts(cp, bounds, ts.space_table(), ts.no_chars()).tolist() == [len(t.split()) for t in texts]
+    cjk = ts.char_class(r.CJK_RUN.pattern)
+    assert ts.word_counts(cp, bounds, ts.space_table(), cjk).tolist() == [r._words(t) for t in texts]
     han = ts.char_class(r"[\u4e00-\u9fff]")
     assert ts.count_class(cp, bounds, han).tolist() == [len(re.findall(r"[\u4e00-\u9fff]", t)) for t in texts]
     category = han.astype(np.uint8) + 2 * ts.char_class("[A-Za-z]")
@@ -142,23 +144,37 @@ def test_text_measurements_match_python() -> None:
 
 def test_repetition_bounds_are_exact_on_plain_text() -> None:
     texts = _random_texts(800) + ["same line here\n" * 5, "one two three four five " * 12, "重复的内容重复的内容" * 20]
-    cfg = s.RepetitionRule(min_line_chars=3, ngram_words=3, ngram_chars=4)
-    cp, bounds = ts.codepoints_of(texts)
-    lines, line_dup, grams, gram_dup, hazard = ts.repetition_bounds(
-        cp, bounds, ts.space_table(), ts.line_break_table(), ts.lower_table(), ts.char_class(r.CJK_CHAR.pattern),
-        r.NGRAM_SCAN_CHARS, cfg.min_line_chars, cfg.ngram_words, cfg.ngram_chars)
-    rule = r.Repetition(cfg)
-    for i, text in enumerate(texts):
-        expected = [ln for ln in (raw.strip() for raw in text.splitlines()) if len(ln) >= cfg.min_line_chars]
-        assert lines[i] == len(expected)
-        if expected:
-            assert line_dup[i] == pytest.approx(1 - len(set(expected)) / len(expected))
-        python_grams = rule._ngrams(text[:r.NGRAM_SCAN_CHARS])
-        assert grams[i] == len(python_grams)
-        if python_grams and not hazard[i]:
-            counts = {g: python_grams.count(g) for g in set(python_grams)}
-            assert gram_dup[i] == pytest.approx(sum(n for n in counts.values() if n > 1) / len(python_grams))
-    assert line_dup[-3] == pytest.approx(0.8) and gram_dup[-2] == 1.0 and gram_dup[-1] == 1.0
+    for cfg in (s.RepetitionRule(min_line_chars=3, ngram_words=3, ngram_chars=4, min_lines=2, min_ngrams=1),
+                s.RepetitionRule()):
+        cp, bounds = ts.codepoints_of(texts)
+        lines, line_dup, grams, gram_dup, hazard = ts.repetition_bounds(
+            cp, bounds, ts.space_table(), ts.line_break_table(), ts.lower_table(), ts.char_class(r.CJK_CHAR.pattern),
+            r.NGRAM_SCAN_CHARS, cfg.min_lines, cfg.min_line_chars, cfg.ngram_words, cfg.ngram_chars, cfg.min_ngrams)
+        rule = r.Repetition(cfg)
+        for i, text in enumerate(texts):
+            expected = [ln for ln in (raw.strip() for raw in text.splitlines()) if len(ln) >= cfg.min_line_chars] \
+                if text.count("\n") >= cfg.min_lines - 1 else []
+            assert lines[i] == len(expected)
+            if len(expected) >= cfg.min_lines:
+                assert line_dup[i] == pytest.approx(1 - len(set(expected)) / len(expected))
+            python_grams = rule._ngrams(text[:r.NGRAM_SCAN_CHARS])
+            assert grams[i] == len(python_grams)
+            if len(python_grams) >= cfg.min_ngrams and not hazard[i]:
+                counts = {g: python_grams.count(g) for g in set(python_grams)}
+                assert gram_dup[i] == pytest.approx(sum(n for n in counts.values() if n > 1) / len(python_grams))
+        assert line_dup[-3] == pytest.approx(0.8) and gram_dup[-2] == 1.0 and gram_dup[-1] == 1.0
+
+
+def test_sure_word_characters_are_python_word_characters_in_re2_under_any_case_flag() -> None:
+    from sft_assets.re2_bounds import _SURE_WORD
+
+    chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
+    word = np.array([bool(re.match(r"\w", c)) for c in chars])
+    for flags in ("", "(?i)"):
+        outside = pc.match_substring_regex(pa.array(chars), f"{flags}^[^{_SURE_WORD}]$").to_numpy(zero_copy_only=False)
+        inside = pc.match_substring_regex(pa.array(chars), f"{flags}^[{_SURE_WORD}]$").to_numpy(zero_copy_only=False)
+        assert word[~outside].all()  # a character left outside the negated class is a word character
+        assert word[inside].all() and inside.sum() > 45_000  # every sure-word character is a word character
 
 
 def test_python_whitespace_in_re2_is_exactly_str_isspace() -> None:

@@ -61,8 +61,10 @@ class FilterBatch:
             self._texts[key] = ts.codepoints_of_column(self.column(name), -1 if first is None else first)
         return self._texts[key]
 
-    def words(self, name: str, first: int | None = None) -> np.ndarray:
-        return ts.word_counts(*self.text(name, first), ts.space_table())
+    def words(self, name: str, first: int | None = None, cjk: bool = False) -> np.ndarray:
+        """Whitespace-separated words (plus one per CJK character, as rules._words counts, with `cjk`)."""
+        alone = ts.char_class(r.CJK_RUN.pattern) if cjk else ts.no_chars()
+        return ts.word_counts(*self.text(name, first), ts.space_table(), alone)
 
     def matches(self, name: str, pattern: str, where: np.ndarray | None = None) -> np.ndarray:
         """Rows whose text `name` holds a match (searched only among rows `where` when given; patterns of
@@ -111,7 +113,7 @@ def _re2(pattern: re.Pattern[str]) -> str:
 
 
 def _token_length(b: FilterBatch, c) -> np.ndarray:
-    few = b.words("every", WORD_PREFIX) < c.min_example_tokens
+    few = b.words("every", WORD_PREFIX, cjk=True) < c.min_example_tokens  # the rule's has_words shortcut
     many = b.byte_lengths("every") > c.max_example_tokens  # every token is at least one byte
     return few | many | (b.byte_lengths("user") > c.max_user_tokens) | (b.byte_lengths("assistant") > c.max_assistant_tokens)
 
@@ -121,7 +123,7 @@ def _empty_output(b: FilterBatch, c) -> np.ndarray:
 
 
 def _too_few_words(b: FilterBatch, c) -> np.ndarray:
-    return b.words("user", WORD_PREFIX) + b.words("assistant", WORD_PREFIX) < c.min_words
+    return b.words("user", WORD_PREFIX, cjk=True) + b.words("assistant", WORD_PREFIX, cjk=True) < c.min_words
 
 
 def _placeholder(b: FilterBatch, c) -> np.ndarray:
@@ -173,9 +175,8 @@ def _repetition(b: FilterBatch, c) -> np.ndarray:
     cp, bounds = b.text("reply_prose")
     lines, line_dup, grams, gram_dup, hazard = ts.repetition_bounds(
         cp, bounds, ts.space_table(), ts.line_break_table(), ts.lower_table(), ts.char_class(r.CJK_CHAR.pattern),
-        r.NGRAM_SCAN_CHARS, c.min_line_chars, c.ngram_words, c.ngram_chars)
-    newlines = pc.count_substring(b.column("reply_prose"), "\n").to_numpy(zero_copy_only=False)
-    by_lines = (newlines >= c.min_lines - 1) & (lines >= c.min_lines) & (line_dup > c.max_duplicate_line_ratio)
+        r.NGRAM_SCAN_CHARS, c.min_lines, c.min_line_chars, c.ngram_words, c.ngram_chars, c.min_ngrams)
+    by_lines = (lines >= c.min_lines) & (line_dup > c.max_duplicate_line_ratio)
     return hazard | by_lines | ((grams >= c.min_ngrams) & (gram_dup > c.max_duplicate_ngram_ratio))
 
 
