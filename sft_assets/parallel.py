@@ -17,6 +17,9 @@ import pyarrow.ipc  # noqa: F401 - pa.ipc
 
 T = TypeVar("T")
 MIN_ROWS_PER_WORKER = 2_000  # below this, starting processes costs more than it saves
+# Chunks per worker: more chunks even out the work (rows differ a lot in cost) and shorten the wait for the
+# last one, fewer spread the per-chunk costs over more rows.
+CHUNKS_PER_WORKER = 8
 
 
 _SHARED_MEMORY = "/dev/shm"  # a RAM-backed folder where Linux has one: chunks reach workers without copies
@@ -64,7 +67,7 @@ def iter_chunks(fn: Callable[..., T], table: pa.Table, workers: int, *args: Any)
     if workers <= 1 or table.num_rows < MIN_ROWS_PER_WORKER * 2:
         yield fn(table, *args)
         return
-    n_chunks = workers * 4
+    n_chunks = workers * CHUNKS_PER_WORKER
     size = -(-table.num_rows // n_chunks)
     with tempfile.TemporaryDirectory(prefix="sft-assets-", dir=_SHARED_MEMORY if os.path.isdir(_SHARED_MEMORY) else None) as folder:
         pool = _pool(workers)
@@ -93,6 +96,7 @@ def map_row_stage(fn: Callable[..., Any], table: pa.Table, workers: int, columns
     results = []
     for result, first, rows in iter_chunks(_declarations, slim, workers, fn, *args):
         result.source = table.slice(first, rows)
+        result.kept  # noqa: B018 - built now, while the workers compute the next chunks
         results.append(result)
     return results
 

@@ -65,53 +65,63 @@ def _matches(texts: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
     return pc.match_substring_regex(texts, pattern).to_numpy(zero_copy_only=False).astype(bool)
 
 
-# Pass 2: messages are joined with NUL, which no step's trigger contains, so it marks a message's edges.
-EDGE = "\x00"
-
-
 def step_gate_patterns(config: CleanConfig) -> dict[str, str]:
-    """Per enabled step, one RE2 pattern over the joined message texts: no match, no change from that step."""
+    """Per enabled step, one RE2 pattern over each message text: no match, no change from that step."""
     space = f"[{PY_SPACE_CHARS}]"
     blank = r"\n" * (config.max_blank_lines + 2)
-    line_start = rf"(?:^|[\x{{0}}{LINE_BREAK_CHARS}])"  # a text's start, a message's (EDGE) or a line's
+    line_start = rf"(?:^|[{LINE_BREAK_CHARS}])"  # a text's start or a line's
     steps = {
-        "unicode_repair": superset(MOJIBAKE_HINT, EDGE) if config.unicode_repair else None,
-        "control_chars": superset(INVISIBLE, EDGE) if config.control_chars else None,
-        "html": superset(HTML_HINT, EDGE) if config.html else None,
+        "unicode_repair": superset(MOJIBAKE_HINT) if config.unicode_repair else None,
+        "control_chars": superset(INVISIBLE) if config.control_chars else None,
+        "html": superset(HTML_HINT) if config.html else None,
         "boilerplate": None if not config.boilerplate.enabled else "." if config.boilerplate.extra_patterns
         else rf"(?i){line_start}[^a-zA-Z0-9_]*(?:{BOILERPLATE_STARTS})",
-        "no_input": superset(NO_INPUT, EDGE) if config.no_input else None,
-        "whitespace": rf"\r| \n|\t\n|{blank}|{space}\x{{0}}|\x{{0}}{space}|^{space}|{space}$" if config.whitespace else None,
+        "no_input": superset(NO_INPUT) if config.no_input else None,
+        "whitespace": rf"\r| \n|\t\n|{blank}|^{space}|{space}$" if config.whitespace else None,
         "pii": "|".join(f"(?:{d.candidate})" for d in DETECTORS),
     }
     return {name: pattern for name, pattern in steps.items() if pattern is not None}
 
 
-def message_texts(messages: list[dict[str, Any]]) -> str:
-    """Every text a step reads (contents, tool-call arguments), joined with EDGE."""
-    texts = [m.get("content") if isinstance(m.get("content"), str) else "" for m in messages]
-    for m in messages:
-        for call in m.get("tool_calls") or ():
-            function = call.get("function") if isinstance(call, dict) else None
-            arguments = function.get("arguments") if isinstance(function, dict) else None
-            if isinstance(arguments, str):
-                texts.append(arguments)
-    return EDGE.join(texts)
+def _tool_arguments(message: dict[str, Any]) -> list[str]:
+    """The argument strings of a message's tool calls (redaction reads them too)."""
+    found = []
+    for call in message.get("tool_calls") or ():
+        function = call.get("function") if isinstance(call, dict) else None
+        arguments = function.get("arguments") if isinstance(function, dict) else None
+        if isinstance(arguments, str):
+            found.append(arguments)
+    return found
 
 
-def open_steps(conversations: list[list[dict[str, Any]]], config: CleanConfig) -> list[frozenset[str]]:
-    """Per conversation, the steps that could change it (pass 2)."""
-    if not conversations:
-        return []
-    texts = pa.array([message_texts(c) for c in conversations], pa.string())
+def open_steps(conversations: list[list[dict[str, Any]]], config: CleanConfig) -> list[list[frozenset[str]]]:
+    """Per conversation, per message, the steps that could change that message (pass 2): each text (a
+    content, or a tool call's arguments, counted for its message) is one row of the search."""
+    texts: list[str] = []
+    owners: list[int] = []  # text -> message, numbered across all conversations
+    messages = 0
+    for conversation in conversations:
+        for message in conversation:
+            content = message.get("content")
+            parts = [content if isinstance(content, str) else "", *_tool_arguments(message)]
+            texts += parts
+            owners += [messages] * len(parts)
+            messages += 1
     patterns = step_gate_patterns(config)
-    masks = {name: _matches(texts, pattern) for name, pattern in patterns.items()}
-    stacked = np.stack([masks[name] for name in patterns], axis=1)
+    per_message = np.zeros((messages, len(patterns)), dtype=bool)
+    if texts:
+        array = pa.array(texts, pa.string())
+        found = np.stack([_matches(array, pattern) for pattern in patterns.values()], axis=1)
+        np.logical_or.at(per_message, np.asarray(owners), found)
     seen: dict[bytes, frozenset[str]] = {}
-    out = []
-    for bits in stacked:
+    steps = []
+    for bits in per_message:
         key = bits.tobytes()
         if key not in seen:
             seen[key] = frozenset(name for name, on in zip(patterns, bits, strict=True) if on)
-        out.append(seen[key])
+        steps.append(seen[key])
+    out, first = [], 0
+    for conversation in conversations:
+        out.append(steps[first:first + len(conversation)])
+        first += len(conversation)
     return out

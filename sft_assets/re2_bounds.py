@@ -63,18 +63,17 @@ _SUBSET = {
 _FLAGS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"))
 
 
-def superset(pattern: re.Pattern[str], edge: str | None = None) -> str:
-    """An RE2 pattern matching wherever `pattern` matches (and possibly more). With `edge`, the text is
-    several texts joined by that character, and the anchors ^ and $ also match at it."""
-    return _translate(pattern, _SUPERSET, _SUBSET, edge)
+def superset(pattern: re.Pattern[str]) -> str:
+    """An RE2 pattern matching wherever `pattern` matches (and possibly more)."""
+    return _translate(pattern, _SUPERSET, _SUBSET)
 
 
 def subset(pattern: re.Pattern[str]) -> str:
     """An RE2 pattern matching only where `pattern` matches (and possibly less)."""
-    return _translate(pattern, _SUBSET, _SUPERSET, None)
+    return _translate(pattern, _SUBSET, _SUPERSET)
 
 
-def _translate(pattern: re.Pattern[str], table: dict, opposite: dict, edge: str | None) -> str:
+def _translate(pattern: re.Pattern[str], table: dict, opposite: dict) -> str:
     """Inside a negated class the bound flips, so escapes there come from the `opposite` table."""
     source, out, i, in_class, negated = pattern.pattern, [], 0, False, False
     flags = "".join(letter for flag, letter in _FLAGS if pattern.flags & flag)
@@ -106,9 +105,7 @@ def _translate(pattern: re.Pattern[str], table: dict, opposite: dict, edge: str 
                 out.append("\\]")
                 i += 1
         elif ch == "$" and not in_class and table is _SUPERSET and not pattern.flags & re.MULTILINE:
-            out.append(rf"\n?(?:$|{edge})" if edge else r"\n?$")  # Python's $ also matches before a final newline
-        elif ch == "^" and not in_class and edge:
-            out.append(f"(?:^|{edge})")
+            out.append(r"\n?$")  # Python's $ also matches before a final newline
         elif ch == "]" and in_class:
             in_class = negated = False
             out.append(ch)

@@ -117,6 +117,22 @@ def test_each_kind_is_found_and_redacted(text: str, kind: str) -> None:
     assert f"[{kind.upper()}]" in result.text
 
 
+def test_redaction_does_not_depend_on_the_re2_set_answering(monkeypatch) -> None:
+    """RE2's set can give up on a text and then reports no match: each candidate is searched instead."""
+    from sft_assets.clean import redact as module
+
+    anything, each, _ = module._candidates()
+
+    class GivesUp:
+        def Match(self, text: str) -> None:  # noqa: N802 - the binding's name
+            return None
+
+    monkeypatch.setattr(module, "_candidates", lambda: (anything, each, GivesUp()))
+    result = redact("mail john.doe@example.com or call 13812345678, key AKIAIOSFODNN7EXAMPLE")
+    assert dict(result.counts) == {"email": 1, "phone": 1, "aws_key": 1}
+    assert result.text == "mail [EMAIL] or call [PHONE], key [AWS_KEY]"
+
+
 @pytest.mark.parametrize(
     "text",
     [

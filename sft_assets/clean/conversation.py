@@ -61,18 +61,19 @@ class CleanOutcome:
 
 
 def clean_conversation(messages: list[dict[str, Any]], cleaner: Cleaner,
-                       steps: frozenset[str] | None = None) -> CleanOutcome:
+                       steps: list[frozenset[str]] | None = None) -> CleanOutcome:
     """Run the transforms, then the PII policy, over every message.
 
-    `steps` names the steps (transform names, and "pii") that could change this conversation, as decided by
+    `steps` names, per message, the steps (transform names, and "pii") that could change it, as decided by
     the vectorized gates; None means all. Once a transform changes a message, every later step runs on it,
     because the new text may need them.
     """
     outcome = CleanOutcome(messages=[])
     redact_kinds = frozenset(k for k, a in cleaner.pii_actions.items() if a == "redact")
     watch_kinds = frozenset(k for k, a in cleaner.pii_actions.items() if a in ("drop", "flag"))
-    pii = steps is None or "pii" in steps
-    for message in messages:
+    for index, message in enumerate(messages):
+        message_steps = None if steps is None else steps[index]
+        pii = message_steps is None or "pii" in message_steps
         if message.get("tool_calls") and redact_kinds and pii:
             message = _redact_tool_calls(message, redact_kinds, outcome)
         text = message.get("content")
@@ -82,7 +83,7 @@ def clean_conversation(messages: list[dict[str, Any]], cleaner: Cleaner,
         changed = False
         for transform in cleaner.transforms:
             if (transform.name == "no_input" and message["role"] != "user") or not (
-                    changed or steps is None or transform.name in steps):
+                    changed or message_steps is None or transform.name in message_steps):
                 continue
             new = transform(text)
             if new != text:

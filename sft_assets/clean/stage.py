@@ -108,7 +108,7 @@ def clean_table(table: pa.Table, config: CleanConfig, prescan: bool = True) -> S
     conversations = [orjson.loads(row["messages"]) for row in rows]
     steps = open_steps(conversations, config) if prescan else [None] * len(rows)
     for position, row, conversation, row_steps in zip(candidates, rows, conversations, steps, strict=True):
-        if row_steps is not None and not row_steps:
+        if row_steps is not None and not any(row_steps):
             continue
         outcome = clean_conversation(conversation, cleaner, row_steps)
         for rule, (before, after) in outcome.changes.items():
