@@ -168,6 +168,18 @@ def count_class(cp, bounds, table):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def last_visible_in(cp, bounds, space, table):  # pragma: no cover - compiled
+    """Per row: is the last character that is not whitespace in the class `table` (False for blank rows)."""
+    out = np.zeros(len(bounds) - 1, np.bool_)
+    for row in range(len(bounds) - 1):
+        i = bounds[row + 1] - 1
+        while i >= bounds[row] and space[cp[i]]:
+            i -= 1
+        out[row] = i >= bounds[row] and table[cp[i]]
+    return out
+
+
+@njit(cache=True, nogil=True)
 def word_counts(cp, bounds, space, alone):  # pragma: no cover - compiled
     """Per row: len(text.split()), where each character of the class `alone` also counts as a word of its
     own and separates words (as rules._words counts CJK characters). An empty `alone` class: plain split."""

@@ -95,6 +95,21 @@ def test_segments_treat_inline_triple_backticks_as_prose() -> None:
     assert segments("use ```git``` here\n```\ncode\n```\n") == [(False, "use ```git``` here\n"), (True, "```\ncode\n```\n")]
 
 
+def test_fence_splitting_over_the_whole_text_equals_the_line_by_line_definition() -> None:
+    import random
+
+    from sft_assets.clean.segments import FENCE_LINE, _segments_line_by_line, fence_lines
+    from sft_assets_tests.conftest import TRICKY
+
+    rng = random.Random(1)
+    pieces = [*TRICKY, "```", "~~~", "```python\n", "\n```\n", "  ```", "\t~~~", "```x```", "\n", "\r\n", "\u2028"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 30))) for _ in range(20_000)]
+    fenced = [t for t in texts if "```" in t or "~~~" in t]
+    assert len(fenced) > 10_000
+    assert [segments(t) for t in fenced] == [_segments_line_by_line(t) for t in fenced]
+    assert [fence_lines(t) for t in texts] == [sum(1 for ln in t.splitlines() if FENCE_LINE.match(ln)) for t in texts]
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
     [

@@ -119,6 +119,8 @@ def test_text_measurements_match_python() -> None:
     texts = _random_texts(800)
     cp, bounds = ts.codepoints_of(texts)
     assert ts.word_counts(cp, bounds, ts.space_table(), ts.no_chars()).tolist() == [len(t.split()) for t in texts]
+    ends = ts.last_visible_in(cp, bounds, ts.space_table(), ts.char_class(r.SENTENCE_END_CHAR))
+    assert ends.tolist() == [bool(r.SENTENCE_END.search(t.rstrip().rsplit("\n", 1)[-1])) for t in texts]
     cjk = ts.char_class(r.CJK_RUN.pattern)
     assert ts.word_counts(cp, bounds, ts.space_table(), cjk).tolist() == [r._words(t) for t in texts]
     han = ts.char_class(r"[\u4e00-\u9fff]")

@@ -7,6 +7,9 @@ from collections.abc import Callable
 
 # A fence opens or closes a block only when the line does not also close it (```inline``` is not a fence).
 FENCE_LINE = re.compile(r"^[ \t]*(```|~~~)(?!.*\1)")
+FENCE_LINES = re.compile(FENCE_LINE.pattern, re.MULTILINE)  # the same, found in a whole text at once
+# Line breaks other than \n that str.splitlines honours (and re's ^ in MULTILINE mode does not).
+OTHER_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 INLINE_CODE = re.compile(r"`[^`\n]+`")
 
 
@@ -15,6 +18,35 @@ def segments(text: str) -> list[tuple[bool, str]]:
     An unclosed fence runs to the end of the text."""
     if "```" not in text and "~~~" not in text:
         return [(False, text)]
+    if OTHER_LINE_BREAKS.search(text):
+        return _segments_line_by_line(text)
+    out: list[tuple[bool, str]] = []
+    start, in_code = 0, False  # start of the current piece
+    for fence in FENCE_LINES.finditer(text):  # lines are split on \n only here, so ^ finds every line start
+        if not in_code:
+            if fence.start() > start:
+                out.append((False, text[start:fence.start()]))
+            start, in_code = fence.start(), True
+        else:
+            end = text.find("\n", fence.start())
+            end = len(text) if end < 0 else end + 1
+            out.append((True, text[start:end]))
+            start, in_code = end, False
+    if start < len(text):
+        out.append((in_code, text[start:]))
+    return out
+
+
+def fence_lines(text: str) -> int:
+    """Lines of the text (str.splitlines) that open or close a fenced block."""
+    if "```" not in text and "~~~" not in text:
+        return 0
+    if OTHER_LINE_BREAKS.search(text):
+        return sum(1 for line in text.splitlines() if FENCE_LINE.match(line))
+    return sum(1 for _ in FENCE_LINES.finditer(text))
+
+
+def _segments_line_by_line(text: str) -> list[tuple[bool, str]]:
     out: list[tuple[bool, str]] = []
     buffer: list[str] = []
     in_code = False

@@ -25,7 +25,7 @@ from sft_assets.filter import language as lang
 from sft_assets.filter import rules as r
 from sft_assets.filter.langid_batch import classify_many
 from sft_assets.filter.texts import conversation_texts
-from sft_assets.re2_bounds import subset, superset
+from sft_assets.re2_bounds import superset
 
 FOLD_HAZARD = r"[\x{130}\x{131}\x{17f}\x{212a}]"
 FENCE = r"```|~~~"
@@ -130,26 +130,41 @@ def _placeholder(b: FilterBatch, c) -> np.ndarray:
     return b.matches("every", _re2(r.PLACEHOLDER)) | b.matches("every", FENCE)  # prose_only may join pieces
 
 
+def _hint(pattern: re.Pattern[str]) -> str:
+    """A rule's cheap hint, which it searches in the lowercased text, as an RE2 search of the text itself:
+    case-insensitive (rows whose characters lowercase into something else are fold hazards)."""
+    return "(?i)" + _re2(pattern)
+
+
+def _hinted(b: FilterBatch, hint: re.Pattern[str], pattern: re.Pattern[str]) -> np.ndarray:
+    """Rows whose user text holds the rule's hint and then its pattern (searched among those rows only)."""
+    return b.matches("user", _re2(pattern), where=b.matches("user", _hint(hint)))
+
+
+HTTP = "(?i)http"  # the rule's `"http" in ex.user_lower`
+
+
 def _unseen_content(b: FilterBatch, c) -> np.ndarray:
-    url = b.matches("user", _re2(r.URL))
-    page = b.matches("user", _re2(r.READ_VERB), where=url)
-    return page | b.matches("user", _re2(r.MEDIA_URL)) | b.matches("user", _re2(r.ATTACHMENT))
+    http = b.matches("user", HTTP)
+    page = b.matches("user", _re2(r.READ_VERB), where=b.matches("user", _re2(r.URL), where=http))
+    return page | b.matches("user", _re2(r.MEDIA_URL), where=http) | _hinted(b, r.ATTACHMENT_HINT, r.ATTACHMENT)
 
 
 def _media_request(b: FilterBatch, c) -> np.ndarray:
-    return b.matches("user", _re2(r.MEDIA_REQUEST))
+    return _hinted(b, r.MEDIA_HINT, r.MEDIA_REQUEST)
 
 
 def _truncated(b: FilterBatch, c) -> np.ndarray:
     fenced = b.matches("reply", FENCE)
     if c.mid_sentence_action == "off":
         return fenced
-    ends_sentence = b.matches("reply", subset(r.SENTENCE_END))  # subset: a match here is a match in Python
+    # unfenced rows: reply_prose is the reply, and the rule's tail ends with the reply's last visible character
+    ends_sentence = ts.last_visible_in(*b.text("reply_prose"), ts.space_table(), ts.char_class(r.SENTENCE_END_CHAR))
     return fenced | ((b.char_lengths("reply") >= c.min_chars_for_mid_sentence) & ~ends_sentence)
 
 
 def _empty_code(b: FilterBatch, c) -> np.ndarray:
-    return b.matches("user", _re2(r.CODE_REQUEST))
+    return _hinted(b, r.CODE_HINT, r.CODE_REQUEST)
 
 
 def _refusal(b: FilterBatch, c) -> np.ndarray:
@@ -270,7 +285,7 @@ def _marker_codes() -> np.ndarray:
 # Patterns searched in the same text: one search for any of them rules most rows out for all of them.
 GROUPS = {
     "every": (_re2(r.PLACEHOLDER), FENCE, FOLD_HAZARD),
-    "user": (_re2(r.URL), _re2(r.MEDIA_URL), _re2(r.ATTACHMENT), _re2(r.MEDIA_REQUEST), _re2(r.CODE_REQUEST), FENCE),
+    "user": (HTTP, _hint(r.ATTACHMENT_HINT), _hint(r.MEDIA_HINT), _hint(r.CODE_HINT), FENCE),
     "reply": (_re2(r.PLACEHOLDER_OUTPUTS), _re2(r.REFUSAL), FENCE),
 }
 

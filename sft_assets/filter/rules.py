@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from sft_assets.clean.segments import FENCE_LINE, prose_only, segments
+from sft_assets.clean.segments import FENCE_LINE, fence_lines, prose_only, segments
 from sft_assets.filter import settings as s
 from sft_assets.filter.language import UNDETERMINED, detect_language, script_family
 from sft_assets.quality.tokens import token_counter
@@ -382,7 +382,8 @@ class MediaRequest:
         return []
 
 
-SENTENCE_END = re.compile(r"[.!?。！？…:：;；)）\]】\"'”’`*_>|~\d]\s*$|[\u2600-\u27bf\U0001f300-\U0001faff]\s*$")
+SENTENCE_END_CHAR = r"[.!?。！？…:：;；)）\]】\"'”’`*_>|~\d\u2600-\u27bf\U0001f300-\U0001faff]"  # punctuation, digits, emoji
+SENTENCE_END = re.compile(SENTENCE_END_CHAR + r"\s*$")
 
 
 class Truncated:
@@ -394,7 +395,7 @@ class Truncated:
     def check(self, ex: ExampleView) -> list[Verdict]:
         c = self.cfg
         reply = ex.reply.rstrip()
-        fences = sum(1 for line in reply.splitlines() if FENCE_LINE.match(line)) if "```" in reply or "~~~" in reply else 0
+        fences = fence_lines(reply)
         if fences % 2:
             return [Verdict("unclosed_code_fence", c.action, str(fences), "even", "the reply opens a code block it never closes")]
         if c.mid_sentence_action == "off" or len(reply) < c.min_chars_for_mid_sentence:
