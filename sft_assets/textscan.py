@@ -180,13 +180,14 @@ def last_visible_in(cp, bounds, space, table):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def word_counts(cp, bounds, space, alone):  # pragma: no cover - compiled
-    """Per row: len(text.split()), where each character of the class `alone` also counts as a word of its
-    own and separates words (as rules._words counts CJK characters). An empty `alone` class: plain split."""
+def word_counts(cp, bounds, space, alone, cap):  # pragma: no cover - compiled
+    """Per row: min(cap, len(text.split())), where each character of the class `alone` also counts as a word
+    of its own and separates words (as rules._words counts CJK characters). An empty `alone` class: plain
+    split. Counting stops at `cap`."""
     out = np.zeros(len(bounds) - 1, np.int64)
     for row in range(len(bounds) - 1):
-        n, inside = 0, False
-        for i in range(bounds[row], bounds[row + 1]):
+        n, inside, i, end = 0, False, bounds[row], bounds[row + 1]
+        while i < end and n < cap:
             c = cp[i]
             if space[c]:
                 inside = False
@@ -196,6 +197,7 @@ def word_counts(cp, bounds, space, alone):  # pragma: no cover - compiled
             elif not inside:
                 inside = True
                 n += 1
+            i += 1
         out[row] = n
     return out
 
@@ -239,11 +241,13 @@ def sample_stats(cp, bounds, first, category, space, classes):  # pragma: no cov
 
 
 @njit(cache=True, nogil=True)
-def marker_words(cp, bounds, space, punct, markers, first):  # pragma: no cover - compiled
-    """Per row: whitespace words whose lowercased form, with `punct` stripped from both ends, is one of
-    `markers` (sorted words of at most 8 ASCII characters, packed little-endian into uint64)."""
+def marker_words(cp, bounds, space, punct, markers, first, wanted):  # pragma: no cover - compiled
+    """Per row where `wanted`: whitespace words whose lowercased form, with `punct` stripped from both ends,
+    is one of `markers` (sorted words of at most 8 ASCII characters, packed little-endian into uint64)."""
     out = np.zeros(len(bounds) - 1, np.int64)
     for row in range(len(bounds) - 1):
+        if not wanted[row]:
+            continue
         i, n = bounds[row], 0
         end = min(bounds[row + 1], i + first)
         while i < end:

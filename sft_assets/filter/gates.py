@@ -29,7 +29,7 @@ from sft_assets.re2_bounds import superset
 
 FOLD_HAZARD = r"[\x{130}\x{131}\x{17f}\x{212a}]"
 FENCE = r"```|~~~"
-WORD_PREFIX = 512  # word-count gates look at this many characters: enough words there settles it
+WORD_PREFIX = lang.SAMPLE_CHARS  # word-count gates look at this many characters: enough words there settle it
 
 
 class FilterBatch:
@@ -61,10 +61,11 @@ class FilterBatch:
             self._texts[key] = ts.codepoints_of_column(self.column(name), -1 if first is None else first)
         return self._texts[key]
 
-    def words(self, name: str, first: int | None = None, cjk: bool = False) -> np.ndarray:
-        """Whitespace-separated words (plus one per CJK character, as rules._words counts, with `cjk`)."""
+    def words(self, name: str, first: int | None, cap: int, cjk: bool = False) -> np.ndarray:
+        """Whitespace-separated words, counted up to `cap` (plus one per CJK character, as rules._words
+        counts, with `cjk`)."""
         alone = ts.char_class(r.CJK_RUN.pattern) if cjk else ts.no_chars()
-        return ts.word_counts(*self.text(name, first), ts.space_table(), alone)
+        return ts.word_counts(*self.text(name, first), ts.space_table(), alone, cap)
 
     def matches(self, name: str, pattern: str, where: np.ndarray | None = None) -> np.ndarray:
         """Rows whose text `name` holds a match (searched only among rows `where` when given; patterns of
@@ -74,6 +75,8 @@ class FilterBatch:
             group = GROUPS.get(name, ())
             if where is None and pattern in group:
                 where = self.matches(name, "|".join(f"(?:{p})" for p in group))
+            elif where is None and pattern == FENCE and name != "every":
+                where = self.matches("every", FENCE)  # every message is in `every`, whole
             self._matches[key] = self._search(name, pattern, where)
         return self._matches[key]
 
@@ -113,7 +116,7 @@ def _re2(pattern: re.Pattern[str]) -> str:
 
 
 def _token_length(b: FilterBatch, c) -> np.ndarray:
-    few = b.words("every", WORD_PREFIX, cjk=True) < c.min_example_tokens  # the rule's has_words shortcut
+    few = b.words("every", WORD_PREFIX, c.min_example_tokens, cjk=True) < c.min_example_tokens  # as has_words
     many = b.byte_lengths("every") > c.max_example_tokens  # every token is at least one byte
     return few | many | (b.byte_lengths("user") > c.max_user_tokens) | (b.byte_lengths("assistant") > c.max_assistant_tokens)
 
@@ -123,7 +126,8 @@ def _empty_output(b: FilterBatch, c) -> np.ndarray:
 
 
 def _too_few_words(b: FilterBatch, c) -> np.ndarray:
-    return b.words("user", WORD_PREFIX, cjk=True) + b.words("assistant", WORD_PREFIX, cjk=True) < c.min_words
+    words = b.words("user", WORD_PREFIX, c.min_words, cjk=True) + b.words("assistant", WORD_PREFIX, c.min_words, cjk=True)
+    return words < c.min_words
 
 
 def _placeholder(b: FilterBatch, c) -> np.ndarray:
@@ -240,9 +244,10 @@ class SampleStats:
         self.han, self.kana, self.hangul, self.latin = counts.T
         self.ascii = non_ascii == 0
 
-    def markers(self) -> np.ndarray:
+    def markers(self, wanted: np.ndarray) -> np.ndarray:
+        """English marker words in the sample, for the rows `wanted` (0 elsewhere)."""
         return ts.marker_words(self.cp, self.bounds, ts.space_table(), _MARKER_PUNCT, _marker_codes(),
-                               lang.SAMPLE_CHARS)
+                               lang.SAMPLE_CHARS, wanted)
 
 
 def script_family(sample: SampleStats) -> np.ndarray:
@@ -257,7 +262,7 @@ def reply_language(sample: SampleStats, min_chars: int) -> np.ndarray:
     decide come back as NEEDS_MODEL."""
     han, kana, hangul, latin = sample.han, sample.kana, sample.hangul, sample.latin
     short = sample.stripped < min_chars
-    markers = sample.markers()
+    markers = sample.markers(sample.ascii & ~short)  # detect_language counts them for these only
     english = ~short & (markers >= 3) & (markers * 8 >= sample.words)
     ascii_code = np.where(short, UND, np.where(english, EN, np.where(latin > 0, NEEDS_MODEL, UND)))
     enough_cjk = han + kana + hangul >= min_chars // 4
@@ -285,8 +290,8 @@ def _marker_codes() -> np.ndarray:
 # Patterns searched in the same text: one search for any of them rules most rows out for all of them.
 GROUPS = {
     "every": (_re2(r.PLACEHOLDER), FENCE, FOLD_HAZARD),
-    "user": (HTTP, _hint(r.ATTACHMENT_HINT), _hint(r.MEDIA_HINT), _hint(r.CODE_HINT), FENCE),
-    "reply": (_re2(r.PLACEHOLDER_OUTPUTS), _re2(r.REFUSAL), FENCE),
+    "user": (HTTP, _hint(r.ATTACHMENT_HINT), _hint(r.MEDIA_HINT), _hint(r.CODE_HINT)),
+    "reply": (_re2(r.PLACEHOLDER_OUTPUTS), _re2(r.REFUSAL)),  # both anchored at the start: a quick pass
 }
 
 GATES: dict[str, Callable[[FilterBatch, object], np.ndarray]] = {
