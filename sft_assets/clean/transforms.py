@@ -201,6 +201,10 @@ class Boilerplate:
 BLANK_RUNS = re.compile(r"\n{3,}")
 
 
+def _squeeze_blank_runs(text: str, blank: str) -> str:
+    return BLANK_RUNS.sub(blank, text) if "\n\n\n" in text else text  # find() is far faster than the regex
+
+
 def _strip_line_ends(text: str) -> str:
     """Spaces and tabs removed before every newline and at the end."""
     return "\n".join(line.rstrip(" \t") for line in text.split("\n"))
@@ -221,7 +225,7 @@ class Whitespace:
         if " \n" not in text and "\t\n" not in text and blank + "\n" not in text:
             stripped = text.rstrip().lstrip("\n")
             return stripped if stripped[:1] in (" ", "\t") else stripped.lstrip()
-        text = map_prose(text, lambda p: BLANK_RUNS.sub(blank, _strip_line_ends(p))).rstrip()
+        text = map_prose(text, lambda p: _squeeze_blank_runs(_strip_line_ends(p), blank)).rstrip()
         text = text.lstrip("\n")
         return text if text[:1] in (" ", "\t") else text.lstrip()  # keep a leading code indent
 
