@@ -74,8 +74,7 @@ def assert_texts_match_views(table: pa.Table) -> None:
             cp, bounds = batch.text(name, first)
             assert (cp.tolist(), bounds.tolist()) == tuple(
                 x.tolist() for x in ts.codepoints_of([getattr(v, name)[:first] for v in views])), name
-    blank = [any(not t.strip() for t in v.all_texts) for v in views]
-    assert batch.blank_turn.tolist() == blank
+    assert batch.blank_turn.tolist() == [v.empty_turn is not None for v in views]
 
 
 def test_texts_pulled_by_duckdb_equal_the_python_views() -> None:
@@ -88,7 +87,8 @@ def test_texts_pulled_by_duckdb_equal_the_python_views() -> None:
     conversations = [chat(text(), text(), text() if rng.random() < 0.3 else None) for _ in range(800)]
     conversations += [[{"role": "user", "content": "q"}, {"role": "assistant", "content": None, "tool_calls": [
         {"type": "function", "function": {"name": "f", "arguments": "{}"}}]}, {"role": "tool", "content": "r"}],
-        [{"role": "system", "content": "s"}, {"role": "user", "content": ""}]]
+        [{"role": "system", "content": "s"}, {"role": "user", "content": ""}],
+        [{"role": "user", "content": "q"}, {"role": "assistant", "content": " ", "tool_calls": []}]]
     assert_texts_match_views(table_of(conversations))
 
 
@@ -178,6 +178,18 @@ def test_sure_word_characters_are_python_word_characters_in_re2_under_any_case_f
         inside = pc.match_substring_regex(pa.array(chars), f"{flags}^[{_SURE_WORD}]$").to_numpy(zero_copy_only=False)
         assert word[~outside].all()  # a character left outside the negated class is a word character
         assert word[inside].all() and inside.sum() > 45_000  # every sure-word character is a word character
+
+
+def test_a_last_list_line_found_by_re2_is_one_the_truncated_rule_sees() -> None:
+    from sft_assets.filter.gates import LIST_LAST_LINE
+
+    rng = random.Random(11)
+    pieces = [*TRICKY, "\n- item", "\n* star", "\n| a | b |", "\n# Title", "  -", "\n\n", " \t", "\u3000\n", "x.", "|"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12))) for _ in range(20_000)]
+    found = pc.match_substring_regex(pa.array(texts), LIST_LAST_LINE).to_pylist()
+    starts = [t.rstrip().rsplit("\n", 1)[-1].lstrip().startswith(r.LIST_MARKS) for t in texts]
+    assert not any(hit and not start for hit, start in zip(found, starts, strict=True))  # never invents
+    assert sum(found) > 0.8 * sum(starts)  # and finds most
 
 
 def test_python_whitespace_in_re2_is_exactly_str_isspace() -> None:

@@ -25,7 +25,7 @@ from sft_assets.filter import language as lang
 from sft_assets.filter import rules as r
 from sft_assets.filter.langid_batch import classify_many
 from sft_assets.filter.texts import conversation_texts
-from sft_assets.re2_bounds import superset
+from sft_assets.re2_bounds import PY_SPACE_CHARS, superset
 
 FOLD_HAZARD = r"[\x{130}\x{131}\x{17f}\x{212a}]"
 FENCE = r"```|~~~"
@@ -164,7 +164,12 @@ def _truncated(b: FilterBatch, c) -> np.ndarray:
         return fenced
     # unfenced rows: reply_prose is the reply, and the rule's tail ends with the reply's last visible character
     ends_sentence = ts.last_visible_in(*b.text("reply_prose"), ts.space_table(), ts.char_class(r.SENTENCE_END_CHAR))
-    return fenced | ((b.char_lengths("reply") >= c.min_chars_for_mid_sentence) & ~ends_sentence)
+    long = (b.char_lengths("reply") >= c.min_chars_for_mid_sentence) & ~ends_sentence
+    return fenced | (long & ~b.matches("reply", LIST_LAST_LINE, where=long))
+
+
+# A subset of "the last line of the stripped reply, left-stripped, starts with a list mark" (Truncated).
+LIST_LAST_LINE = rf"(?:^|\n)[ \t]*[{re.escape(''.join(r.LIST_MARKS))}][^\n]*[{PY_SPACE_CHARS}]*$"
 
 
 def _empty_code(b: FilterBatch, c) -> np.ndarray:
@@ -172,7 +177,10 @@ def _empty_code(b: FilterBatch, c) -> np.ndarray:
 
 
 def _refusal(b: FilterBatch, c) -> np.ndarray:
-    return b.matches("reply", _re2(r.REFUSAL))
+    found = b.matches("reply", _re2(r.REFUSAL))
+    # the rule counts _words(reply); for unfenced rows reply_prose is the reply, and words only grow
+    short = b.words("reply_prose", None, c.max_words + 1, cjk=True) <= c.max_words
+    return found & (short | b.matches("reply", FENCE))
 
 
 @lru_cache(maxsize=1)

@@ -384,6 +384,7 @@ class MediaRequest:
 
 SENTENCE_END_CHAR = r"[.!?。！？…:：;；)）\]】\"'”’`*_>|~\d\u2600-\u27bf\U0001f300-\U0001faff]"  # punctuation, digits, emoji
 SENTENCE_END = re.compile(SENTENCE_END_CHAR + r"\s*$")
+LIST_MARKS = ("-", "*", "|", "#")  # a last line that starts a list item, table row or heading is not cut off
 
 
 class Truncated:
@@ -404,7 +405,7 @@ class Truncated:
         if last[0]:
             return []
         tail = last[1].rstrip().rsplit("\n", 1)[-1]
-        if tail and not SENTENCE_END.search(tail) and not tail.lstrip().startswith(("-", "*", "|", "#")) and not URL.search(tail):
+        if tail and not SENTENCE_END.search(tail) and not tail.lstrip().startswith(LIST_MARKS) and not URL.search(tail):
             return [Verdict("cut_mid_sentence", c.mid_sentence_action, tail[-20:], None,
                             "the reply stops without ending its sentence")]
         return []

@@ -2,7 +2,7 @@
 
 For each row: the user turns and the assistant turns (each joined with newlines), every message text
 (joined with spaces), the last assistant reply, and whether some message is blank (only whitespace, as
-str.strip sees it). They equal what rules.ExampleView builds for one row in Python (`test_filter_gates.py`
+str.strip sees it, and no tool calls). They equal what rules.ExampleView builds for one row in Python (`test_filter_gates.py`
 compares them), so Python objects are made only for the rows a gate leaves open. A row whose JSON the
 scanner does not understand is reported in `unreadable`; its gates all open and Python decides.
 """
@@ -17,6 +17,7 @@ from sft_assets.textscan import space_table, utf8_buffers
 
 OTHER, USER, ASSISTANT = 0, 1, 2
 CONTENT_KEY, ROLE_KEY = np.frombuffer(b'"content"', np.uint8), np.frombuffer(b'"role"', np.uint8)
+TOOL_CALLS_KEY = np.frombuffer(b'"tool_calls"', np.uint8)
 USER_VALUE, ASSISTANT_VALUE = np.frombuffer(b'"user"', np.uint8), np.frombuffer(b'"assistant"', np.uint8)
 COLUMNS = ("user", "assistant", "every", "reply")
 
@@ -210,7 +211,7 @@ def _scan(data, offsets, valid, space):  # pragma: no cover - compiled
     rows = len(offsets) - 1
     size = (offsets[-1] - offsets[0] if rows else 0) + rows + 16
     contents = np.empty(size, np.uint8)  # unescaped contents of the current row, back to back
-    spans = np.empty((max(size // 16, 64), 3), np.int64)  # per message of the current row: role, start, end
+    spans = np.empty((max(size // 16, 64), 4), np.int64)  # per message of the row: role, start, end, tool calls
     user, assistant, every, reply = (np.empty(size, np.uint8), np.empty(size, np.uint8), np.empty(size, np.uint8),
                                      np.empty(size, np.uint8))
     user_b, assistant_b, every_b, reply_b = (np.zeros(rows + 1, np.int64), np.zeros(rows + 1, np.int64),
@@ -231,7 +232,7 @@ def _scan(data, offsets, valid, space):  # pragma: no cover - compiled
                     ok = False
                     break
                 i += 1
-                role, start, stop = OTHER, k, k
+                role, start, stop, calls = OTHER, k, k, False
                 while i < end and data[i] != 125:
                     if data[i] == 44:
                         i += 1
@@ -244,6 +245,10 @@ def _scan(data, offsets, valid, space):  # pragma: no cover - compiled
                         start = k
                         i, k = _unescape(data, value, end, contents, k)
                         stop = k
+                    elif _is(data, i, key_end, TOOL_CALLS_KEY) and value + 1 < end and data[value] == 91 \
+                            and data[value + 1] == 123:  # a list that starts with an object: truthy
+                        calls = True
+                        i = _skip_value(data, value, end)
                     elif _is(data, i, key_end, ROLE_KEY) and value < end and data[value] == 34:
                         role_end = _string_end(data, value, end)
                         if _is(data, value, role_end, USER_VALUE):
@@ -263,7 +268,7 @@ def _scan(data, offsets, valid, space):  # pragma: no cover - compiled
                 if n == len(spans):
                     ok = False  # more messages than the scratch space holds: let Python read it
                     break
-                spans[n, 0], spans[n, 1], spans[n, 2] = role, start, stop
+                spans[n, 0], spans[n, 1], spans[n, 2], spans[n, 3] = role, start, stop, calls
                 n += 1
             if ok and (i >= end or i + 1 != end):
                 ok = False
@@ -274,7 +279,7 @@ def _scan(data, offsets, valid, space):  # pragma: no cover - compiled
         for m in range(n):
             role, start, stop = spans[m, 0], spans[m, 1], spans[m, 2]
             ke = _append(every, ke, m > 0, 32, contents, start, stop)
-            if _blank(contents, start, stop, space):
+            if not spans[m, 3] and _blank(contents, start, stop, space):  # as ExampleView.empty_turn
                 blank[row] = True
             if role == USER:
                 ku = _append(user, ku, seen_user, 10, contents, start, stop)
