@@ -180,12 +180,14 @@ def last_visible_in(cp, bounds, space, table):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def word_counts(cp, bounds, space, alone, cap):  # pragma: no cover - compiled
-    """Per row: min(cap, len(text.split())), where each character of the class `alone` also counts as a word
-    of its own and separates words (as rules._words counts CJK characters). An empty `alone` class: plain
-    split. Counting stops at `cap`."""
+def word_counts(cp, bounds, space, alone, cap, wanted):  # pragma: no cover - compiled
+    """Per row where `wanted` (0 elsewhere): min(cap, len(text.split())), where each character of the class
+    `alone` also counts as a word of its own and separates words (as rules._words counts CJK characters).
+    An empty `alone` class: plain split. Counting stops at `cap`."""
     out = np.zeros(len(bounds) - 1, np.int64)
     for row in range(len(bounds) - 1):
+        if not wanted[row]:
+            continue
         n, inside, i, end = 0, False, bounds[row], bounds[row + 1]
         while i < end and n < cap:
             c = cp[i]

@@ -118,12 +118,13 @@ def _random_texts(n: int) -> list[str]:
 def test_text_measurements_match_python() -> None:
     texts = _random_texts(800)
     cp, bounds = ts.codepoints_of(texts)
-    assert ts.word_counts(cp, bounds, ts.space_table(), ts.no_chars(), 10**9).tolist() == [len(t.split()) for t in texts]
-    assert ts.word_counts(cp, bounds, ts.space_table(), ts.no_chars(), 3).tolist() == [min(3, len(t.split())) for t in texts]
+    everywhere = np.ones(len(texts), dtype=bool)
+    assert ts.word_counts(cp, bounds, ts.space_table(), ts.no_chars(), 10**9, everywhere).tolist() == [len(t.split()) for t in texts]
+    assert ts.word_counts(cp, bounds, ts.space_table(), ts.no_chars(), 3, everywhere).tolist() == [min(3, len(t.split())) for t in texts]
     ends = ts.last_visible_in(cp, bounds, ts.space_table(), ts.char_class(r.SENTENCE_END_CHAR))
     assert ends.tolist() == [bool(r.SENTENCE_END.search(t.rstrip().rsplit("\n", 1)[-1])) for t in texts]
     cjk = ts.char_class(r.CJK_RUN.pattern)
-    assert ts.word_counts(cp, bounds, ts.space_table(), cjk, 10**9).tolist() == [r._words(t) for t in texts]
+    assert ts.word_counts(cp, bounds, ts.space_table(), cjk, 10**9, everywhere).tolist() == [r._words(t) for t in texts]
     han = ts.char_class(r"[\u4e00-\u9fff]")
     assert ts.count_class(cp, bounds, han).tolist() == [len(re.findall(r"[\u4e00-\u9fff]", t)) for t in texts]
     category = han.astype(np.uint8) + 2 * ts.char_class("[A-Za-z]")

@@ -61,11 +61,13 @@ class FilterBatch:
             self._texts[key] = ts.codepoints_of_column(self.column(name), -1 if first is None else first)
         return self._texts[key]
 
-    def words(self, name: str, first: int | None, cap: int, cjk: bool = False) -> np.ndarray:
+    def words(self, name: str, first: int | None, cap: int, cjk: bool = False,
+              wanted: np.ndarray | None = None) -> np.ndarray:
         """Whitespace-separated words, counted up to `cap` (plus one per CJK character, as rules._words
-        counts, with `cjk`)."""
+        counts, with `cjk`), in the rows `wanted` (all by default; 0 elsewhere)."""
         alone = ts.char_class(r.CJK_RUN.pattern) if cjk else ts.no_chars()
-        return ts.word_counts(*self.text(name, first), ts.space_table(), alone, cap)
+        wanted = np.ones(self.rows, dtype=bool) if wanted is None else wanted
+        return ts.word_counts(*self.text(name, first), ts.space_table(), alone, cap, wanted)
 
     def matches(self, name: str, pattern: str, where: np.ndarray | None = None) -> np.ndarray:
         """Rows whose text `name` holds a match (searched only among rows `where` when given; patterns of
@@ -179,7 +181,7 @@ def _empty_code(b: FilterBatch, c) -> np.ndarray:
 def _refusal(b: FilterBatch, c) -> np.ndarray:
     found = b.matches("reply", _re2(r.REFUSAL))
     # the rule counts _words(reply); for unfenced rows reply_prose is the reply, and words only grow
-    short = b.words("reply_prose", None, c.max_words + 1, cjk=True) <= c.max_words
+    short = b.words("reply_prose", None, c.max_words + 1, cjk=True, wanted=found) <= c.max_words
     return found & (short | b.matches("reply", FENCE))
 
 
