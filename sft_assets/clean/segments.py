@@ -10,6 +10,13 @@ FENCE_LINE = re.compile(r"^[ \t]*(```|~~~)(?!.*\1)")
 FENCE_LINES = re.compile(FENCE_LINE.pattern, re.MULTILINE)  # the same, found in a whole text at once
 # Line breaks other than \n that str.splitlines honours (and re's ^ in MULTILINE mode does not).
 OTHER_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+ASCII_OTHER_LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e"
+
+
+def _other_line_breaks(text: str) -> bool:
+    if text.isascii():  # substring tests are many times faster than a regex scan
+        return any(ch in text for ch in ASCII_OTHER_LINE_BREAKS)
+    return OTHER_LINE_BREAKS.search(text) is not None
 INLINE_CODE = re.compile(r"`[^`\n]+`")
 
 
@@ -18,7 +25,7 @@ def segments(text: str) -> list[tuple[bool, str]]:
     An unclosed fence runs to the end of the text."""
     if "```" not in text and "~~~" not in text:
         return [(False, text)]
-    if OTHER_LINE_BREAKS.search(text):
+    if _other_line_breaks(text):
         return _segments_line_by_line(text)
     out: list[tuple[bool, str]] = []
     start, in_code = 0, False  # start of the current piece
@@ -41,7 +48,7 @@ def fence_lines(text: str) -> int:
     """Lines of the text (str.splitlines) that open or close a fenced block."""
     if "```" not in text and "~~~" not in text:
         return 0
-    if OTHER_LINE_BREAKS.search(text):
+    if _other_line_breaks(text):
         return sum(1 for line in text.splitlines() if FENCE_LINE.match(line))
     return sum(1 for _ in FENCE_LINES.finditer(text))
 
