@@ -41,14 +41,37 @@ def _call_on_file(path: str, fn: Callable[..., T], *args: Any) -> T:
 _POOLS: dict[int, ProcessPoolExecutor] = {}
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
+def _pool(workers: int, initializer: Callable[[], None] | None = None) -> ProcessPoolExecutor:
     """One pool per size for the life of the process: the stages of a run (cleaned, filtered, near_deduped
-    run in one process) reuse warm workers instead of paying start-up and model loading again."""
+    run in one process) reuse warm workers instead of paying start-up and model loading again. The
+    initializer only applies when this call creates the pool."""
     if workers not in _POOLS:
         if not _POOLS:
             atexit.register(shutdown_pools)
-        _POOLS[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        _POOLS[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                              initializer=_prepare, initargs=(initializer,))
     return _POOLS[workers]
+
+
+def start_workers(workers: int, prepare: Callable[[], None]) -> None:
+    """Start the worker processes now, each running `prepare` (imports, models, compiled kernels) while the
+    caller does something else, such as reading its input, so that the first chunks find warm workers.
+    Nothing happens for workers <= 1 or when the pool is already running."""
+    if workers <= 1 or workers in _POOLS:
+        return
+    pool = _pool(workers, prepare)
+    for _ in range(workers):  # processes start on demand: one per task while none is idle
+        pool.submit(int)
+
+
+def _prepare(prepare: Callable[[], None] | None) -> None:
+    """A failed preparation must not break the pool: the stage itself will then fail with a real error."""
+    if prepare is None:
+        return
+    try:
+        prepare()
+    except Exception:  # noqa: BLE001 - preparation only saves time
+        pass
 
 
 def shutdown_pools() -> None:

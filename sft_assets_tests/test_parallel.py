@@ -37,3 +37,28 @@ def test_stages_on_two_workers_equal_the_in_process_run() -> None:
     assert filtered.kept.equals(expected.kept)
     assert filtered.counts["dropped:placeholder_output"] == 400
     assert filtered.kept.num_rows == 4000 and filtered.kept.column_names[-2:] == ["flags", "is_refusal"]
+
+
+def _fail() -> None:
+    raise RuntimeError("preparation failed")
+
+
+def test_started_workers_are_prepared_and_a_failed_preparation_does_not_break_the_pool() -> None:
+    from functools import partial
+
+    from sft_assets.parallel import _POOLS, shutdown_pools, start_workers
+    from sft_assets.stage_workers import prepare_row_stages
+
+    shutdown_pools()
+    try:
+        start_workers(3, _fail)  # a pool size no other test uses
+        assert 3 in _POOLS
+        config = CurationConfig(sources=[{"name": "x", "path": "x"}])
+        table = _examples(4400)
+        cleaned = merge(map_row_stage(clean_table, table, 3, CLEAN_COLUMNS, config.clean))
+        assert cleaned.kept.equals(clean_table(table, config.clean).kept)
+    finally:
+        shutdown_pools()
+    prepare_row_stages("o200k_base")  # every step and gate runs on its built-in conversation
+    start_workers(1, partial(prepare_row_stages, "cl100k_base"))
+    assert 1 not in _POOLS  # one worker: the stages run in-process

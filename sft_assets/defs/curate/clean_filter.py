@@ -1,11 +1,14 @@
+from functools import partial
+
 import dagster as dg
 
 from sft_assets.clean.stage import CLEAN_COLUMNS, clean_table, merge
 from sft_assets.events import EVENTS_TABLE, events_from_rows
 from sft_assets.filter.apply import FILTER_COLUMNS, filter_table
-from sft_assets.parallel import map_row_stage
+from sft_assets.parallel import map_row_stage, start_workers
 from sft_assets.reporting import counts_table, decisions_table
 from sft_assets.resources import CurationConfigResource, StoreResource
+from sft_assets.stage_workers import prepare_row_stages
 
 
 class StageConfig(dg.Config):
@@ -27,7 +30,9 @@ def cleaned(context: dg.AssetExecutionContext, config: StageConfig, curation: Cu
             store: StoreResource):
     """Examples with mojibake, control characters, HTML, ad lines, whitespace and "no input" markers repaired,
     and personal data and secrets redacted (or the example dropped/flagged, per type)."""
-    settings = curation.load().config.clean
+    loaded = curation.load().config
+    start_workers(config.workers, partial(prepare_row_stages, loaded.tokens.encoding))  # while the rows load
+    settings = loaded.clean
     db = store.store()
     examples = db.query("SELECT * FROM examples")
     result = merge(map_row_stage(clean_table, examples, config.workers, CLEAN_COLUMNS, settings))
@@ -45,6 +50,7 @@ def filtered(context: dg.AssetExecutionContext, config: StageConfig, curation: C
     """Cleaned examples that pass the heuristic rules; flagged ones carry their flags (refusals are counted
     for the balance gate, not dropped)."""
     loaded = curation.load().config
+    start_workers(config.workers, partial(prepare_row_stages, loaded.tokens.encoding))  # while the rows load
     db = store.store()
     rows = db.query("SELECT * FROM cleaned")
     result = merge(map_row_stage(filter_table, rows, config.workers, FILTER_COLUMNS, loaded.filter,
