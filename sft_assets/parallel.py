@@ -53,11 +53,11 @@ def _pool(workers: int, initializer: Callable[[], None] | None = None) -> Proces
     return _POOLS[workers]
 
 
-def start_workers(workers: int, prepare: Callable[[], None]) -> None:
+def start_workers(workers: int, rows: int, prepare: Callable[[], None]) -> None:
     """Start the worker processes now, each running `prepare` (imports, models, compiled kernels) while the
-    caller does something else, such as reading its input, so that the first chunks find warm workers.
-    Nothing happens for workers <= 1 or when the pool is already running."""
-    if workers <= 1 or workers in _POOLS:
+    caller does something else, such as reading its `rows` input rows, so that the first chunks find warm
+    workers. Nothing happens when the rows will be processed in-process or the pool is already running."""
+    if workers <= 1 or rows < MIN_ROWS_PER_WORKER * 2 or workers in _POOLS:
         return
     pool = _pool(workers, prepare)
     for _ in range(workers):  # processes start on demand: one per task while none is idle

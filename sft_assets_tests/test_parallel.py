@@ -51,7 +51,7 @@ def test_started_workers_are_prepared_and_a_failed_preparation_does_not_break_th
 
     shutdown_pools()
     try:
-        start_workers(3, _fail)  # a pool size no other test uses
+        start_workers(3, 4400, _fail)  # a pool size no other test uses
         assert 3 in _POOLS
         config = CurationConfig(sources=[{"name": "x", "path": "x"}])
         table = _examples(4400)
@@ -60,5 +60,6 @@ def test_started_workers_are_prepared_and_a_failed_preparation_does_not_break_th
     finally:
         shutdown_pools()
     prepare_row_stages("o200k_base")  # every step and gate runs on its built-in conversation
-    start_workers(1, partial(prepare_row_stages, "cl100k_base"))
-    assert 1 not in _POOLS  # one worker: the stages run in-process
+    start_workers(1, 10**6, partial(prepare_row_stages, "cl100k_base"))
+    start_workers(2, 3000, partial(prepare_row_stages, "cl100k_base"))
+    assert 1 not in _POOLS and 2 not in _POOLS  # one worker, or few rows: the stages run in-process

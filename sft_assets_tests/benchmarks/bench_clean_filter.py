@@ -52,7 +52,7 @@ def main() -> None:
         raise SystemExit(f"{SHARED_DATA} is absent: this benchmark needs the realistic data")
     config = CurationConfig(sources=[{"name": "bench", "path": "bench"}])
     if not args.cold:
-        start_workers(args.workers, partial(prepare_row_stages, config.tokens.encoding))
+        start_workers(args.workers, args.records, partial(prepare_row_stages, config.tokens.encoding))
     table = realistic_table(args.records)
     mib = sum(len(m) for m in table.column("messages").to_pylist()) / 2**20
     start = time.perf_counter()

@@ -9,6 +9,7 @@ from sft_assets.parallel import map_row_stage, start_workers
 from sft_assets.reporting import counts_table, decisions_table
 from sft_assets.resources import CurationConfigResource, StoreResource
 from sft_assets.stage_workers import prepare_row_stages
+from sft_assets.store import Store
 
 
 class StageConfig(dg.Config):
@@ -25,16 +26,22 @@ def _metadata(result, rows_in: int) -> dict:
     }
 
 
+def _start_workers(db: Store, table: str, workers: int, encoding: str) -> None:
+    """Workers start and load what the stages use while the input rows are read."""
+    rows = db.query(f"SELECT count(*) AS n FROM {table}").column("n")[0].as_py()
+    start_workers(workers, rows, partial(prepare_row_stages, encoding))
+
+
 @dg.asset(group_name="curate", kinds={"duckdb"}, deps=["examples"])
 def cleaned(context: dg.AssetExecutionContext, config: StageConfig, curation: CurationConfigResource,
             store: StoreResource):
     """Examples with mojibake, control characters, HTML, ad lines, whitespace and "no input" markers repaired,
     and personal data and secrets redacted (or the example dropped/flagged, per type)."""
     loaded = curation.load().config
-    start_workers(config.workers, partial(prepare_row_stages, loaded.tokens.encoding))  # while the rows load
-    settings = loaded.clean
     db = store.store()
+    _start_workers(db, "examples", config.workers, loaded.tokens.encoding)
     examples = db.query("SELECT * FROM examples")
+    settings = loaded.clean
     result = merge(map_row_stage(clean_table, examples, config.workers, CLEAN_COLUMNS, settings))
     db.replace_table("cleaned", result.kept)
     db.append_table(EVENTS_TABLE, events_from_rows(context.run_id, "clean", result.events))
@@ -50,8 +57,8 @@ def filtered(context: dg.AssetExecutionContext, config: StageConfig, curation: C
     """Cleaned examples that pass the heuristic rules; flagged ones carry their flags (refusals are counted
     for the balance gate, not dropped)."""
     loaded = curation.load().config
-    start_workers(config.workers, partial(prepare_row_stages, loaded.tokens.encoding))  # while the rows load
     db = store.store()
+    _start_workers(db, "cleaned", config.workers, loaded.tokens.encoding)
     rows = db.query("SELECT * FROM cleaned")
     result = merge(map_row_stage(filter_table, rows, config.workers, FILTER_COLUMNS, loaded.filter,
                                  loaded.tokens.encoding))
