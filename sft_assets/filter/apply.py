@@ -50,12 +50,17 @@ def filter_table(table: pa.Table, config: FilterConfig, encoding_name: str, gate
     rules = build_rules(config)
     result = StageResult(source=table)
     n = table.num_rows
-    open_rules = _open_rules(table, rules) if gates else [rules] * n
+    batch = FilterBatch(table.column("messages")) if gates and n and rules else None
+    if batch is not None:
+        open_rules = _open_rules(batch, rules)
+    else:  # without gates every rule checks every row; with gates but no rows or no rules, nothing to do
+        open_rules = [rules if not gates else []] * n
     checked = [i for i, row_rules in enumerate(open_rules) if row_rules]
     keep, flags, refusals = np.ones(n, dtype=bool), [None] * n, [False] * n
     rows = table.select(FILTER_COLUMNS).take(pa.array(checked, pa.int64())).to_pylist() if checked else []
-    for i, row in zip(checked, rows, strict=True):
-        view = r.ExampleView(orjson.loads(row["messages"]), row["category"], encoding_name)
+    proses = _reply_proses(batch, checked)
+    for i, row, prose in zip(checked, rows, proses, strict=True):
+        view = r.ExampleView(orjson.loads(row["messages"]), row["category"], encoding_name, reply_prose=prose)
         verdicts = evaluate(view, open_rules[i])
         for v in verdicts:
             result.record(row, "dropped" if v.action == "drop" else "flagged", v.rule, v.value, v.threshold, v.detail)
@@ -70,11 +75,9 @@ def filter_table(table: pa.Table, config: FilterConfig, encoding_name: str, gate
     return result
 
 
-def _open_rules(table: pa.Table, rules: list) -> list[list]:
+def _open_rules(batch: FilterBatch, rules: list) -> list[list]:
     """Per row, the rules (in order) whose gate leaves them something to say."""
-    if not table.num_rows or not rules:
-        return [[] for _ in range(table.num_rows)]
-    masks = rule_gates(FilterBatch(table.column("messages")), rules)
+    masks = rule_gates(batch, rules)
     stacked = np.stack([masks[rule.name] for rule in rules], axis=1)
     patterns: dict[bytes, list] = {}
     out = []
@@ -84,3 +87,11 @@ def _open_rules(table: pa.Table, rules: list) -> list[list]:
             patterns[key] = [rule for rule, on in zip(rules, bits, strict=True) if on]
         out.append(patterns[key])
     return out
+
+
+def _reply_proses(batch: FilterBatch | None, rows: list[int]) -> list[str | None]:
+    """The batch's reply prose for these rows where the gates computed it (None: the view computes it)."""
+    if batch is None or not rows or not batch.has("reply_prose"):
+        return [None] * len(rows)
+    proses = batch.strings("reply_prose", np.asarray(rows))
+    return [None if batch.unreadable[i] else prose for i, prose in zip(rows, proses, strict=True)]

@@ -51,6 +51,10 @@ class FilterBatch:
                 if prose else reply
         return self._columns[name]
 
+    def has(self, name: str) -> bool:
+        """Whether the column is already built."""
+        return name in self._columns
+
     def strings(self, name: str, rows: np.ndarray) -> list[str]:
         return self.column(name).take(pa.array(rows, pa.int64())).to_pylist()
 

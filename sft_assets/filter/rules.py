@@ -28,7 +28,8 @@ class ExampleView:
     """Views of one conversation that several rules share: the texts every gate reads are built in one
     pass up front, the rest lazily."""
 
-    def __init__(self, messages: list[dict[str, Any]], category: str | None = None, encoding_name: str = "cl100k_base"):
+    def __init__(self, messages: list[dict[str, Any]], category: str | None = None, encoding_name: str = "cl100k_base",
+                 reply_prose: str | None = None):
         self.messages = messages
         self.category = category
         self.encoding_name = encoding_name
@@ -46,7 +47,9 @@ class ExampleView:
         self.every = " ".join(texts)  # all message texts, space-separated
         # the last assistant reply (the one trained on in single-turn data), and its prose
         self.reply = reply = assistants[-1] if assistants else ""
-        self.reply_prose = prose_only(reply) if "```" in reply or "~~~" in reply else reply
+        if reply_prose is None:  # given when already computed (filter gates)
+            reply_prose = prose_only(reply) if "```" in reply or "~~~" in reply else reply
+        self.reply_prose = reply_prose
 
     def texts(self, role: str) -> list[str]:
         return [m.get("content") or "" for m in self.messages if m["role"] == role]
@@ -209,7 +212,7 @@ class Placeholder:
             text = m.get("content") or ""
             if "{{" not in text and "[" not in text and "<" not in text and "【" not in text:
                 continue
-            found = PLACEHOLDER.search(prose_only(text))
+            found = PLACEHOLDER.search(ex.reply_prose if text is ex.reply else prose_only(text))
             if found:
                 return [Verdict("template_placeholder", self.cfg.action, found.group(0)[:40], None,
                                 f"the {m['role']} turn holds a template placeholder")]
