@@ -1,10 +1,11 @@
 """The texts the filter gates read, pulled out of a whole chunk's canonical messages JSON in one compiled pass.
 
 For each row: the user turns and the assistant turns (each joined with newlines), every message text
-(joined with spaces), the last assistant reply, and whether some message is blank (only whitespace, as
-str.strip sees it, and no tool calls). They equal what rules.ExampleView builds for one row in Python (`test_filter_gates.py`
-compares them), so Python objects are made only for the rows a gate leaves open. A row whose JSON the
-scanner does not understand is reported in `unreadable`; its gates all open and Python decides.
+(joined with spaces), the last assistant reply, and whether some message is empty (only whitespace, as
+str.strip sees it, and no tool calls). They equal what rules.ExampleView builds for one row in Python
+(`test_filter_gates.py` compares them), so Python objects are made only for the rows a gate leaves open. A
+row whose JSON the scanner does not understand is reported in `unreadable`; its gates all open and Python
+decides.
 """
 
 from __future__ import annotations
