@@ -27,11 +27,11 @@ def prepare_row_stages(encoding_name: str) -> None:
     from sft_assets.config import CleanConfig
     from sft_assets.filter.apply import build_rules
     from sft_assets.filter.gates import FilterBatch, rule_gates
-    from sft_assets.filter.langid_batch import classify_many
+    from sft_assets.filter.langid_batch import decide_many
     from sft_assets.filter.settings import FilterConfig
     from sft_assets.quality.tokens import token_counter
 
     clean_conversation([dict(m) for m in _MESSAGES], Cleaner.from_config(CleanConfig()))
     rule_gates(FilterBatch(pa.array([orjson.dumps(_MESSAGES).decode()])), build_rules(FilterConfig()))
-    classify_many(["Der Himmel ist heute sehr blau und die Sonne scheint."])
+    decide_many(["Der Himmel ist heute sehr blau und die Sonne scheint."], 0.9)
     token_counter(encoding_name)("warm")

@@ -222,6 +222,19 @@ def test_untranslatable_patterns_fail_loudly() -> None:
     assert np.all(ts.space_table()[[ord(c) for c in " \t\n\u3000"]])
 
 
+def _same_decisions(samples: list[str]) -> None:
+    from sft_assets.filter.langid_batch import decide_many
+    from sft_assets.filter.language import _model, decide
+
+    exact = [_model().classify(s) for s in samples]
+    confidences = sorted(confidence for _, confidence in exact)
+    # thresholds at, just around and between the real confidences exercise the exact fallback
+    thresholds = {0.5, 0.9, 0.99, *confidences[:: max(1, len(confidences) // 8)]}
+    thresholds |= {t + d for t in list(thresholds) for d in (-1e-7, 1e-7)}
+    for threshold in thresholds:
+        assert decide_many(samples, threshold) == [decide(str(n), c, threshold) for n, c in exact], threshold
+
+
 def test_bulk_language_identification_equals_py3langid() -> None:
     from sft_assets.filter.langid_batch import classify_many
     from sft_assets.filter.language import _model
@@ -230,6 +243,7 @@ def test_bulk_language_identification_equals_py3langid() -> None:
                "La capitale de l'Allemagne est Berlin.", "x = 1; y = 2; print(x + y)", "Olá, tudo bem com você?",
                "Это пример текста на русском языке.", "これは日本語の文です。", "ça va? Très bien, merci!"]
     assert classify_many(samples) == [_model().classify(s) for s in samples]
+    _same_decisions(samples)
 
 
 @pytest.mark.realistic
@@ -241,6 +255,7 @@ def test_bulk_language_identification_equals_py3langid_on_real_replies(shared_da
     samples = [r.ExampleView(orjson.loads(m)).reply_prose[:300] for m in table.column("messages").to_pylist()]
     assert len(samples) > 1000
     assert classify_many(samples) == [_model().classify(s) for s in samples]
+    _same_decisions(samples)
 
 
 def test_cached_language_model_classifies_like_py3langids_own_loader(tmp_path: Path, monkeypatch) -> None:

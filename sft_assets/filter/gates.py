@@ -23,7 +23,7 @@ from sft_assets import textscan as ts
 from sft_assets.clean.segments import prose_only
 from sft_assets.filter import language as lang
 from sft_assets.filter import rules as r
-from sft_assets.filter.langid_batch import classify_many
+from sft_assets.filter.langid_batch import decide_many
 from sft_assets.filter.texts import conversation_texts
 from sft_assets.re2_bounds import PY_SPACE_CHARS, superset
 
@@ -222,9 +222,8 @@ def _language(b: FilterBatch, c) -> np.ndarray:
     need = np.flatnonzero(code == NEEDS_MODEL)
     if need.size:  # classify those samples in bulk; the rule reuses the results
         samples = [text[:lang.SAMPLE_CHARS] for text in b.strings("reply_prose", need)]
-        results = classify_many(samples)
-        lang.remember(samples, results)
-        found = [lang.decide(name, confidence, c.min_confidence) for name, confidence in results]
+        found = decide_many(samples, c.min_confidence)
+        lang.remember(samples, c.min_confidence, found)
         speaks[need] = [name != lang.UNDETERMINED and name not in c.allowed for name in found]
     if c.mismatch_action == "off":
         return speaks

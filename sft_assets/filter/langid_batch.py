@@ -2,9 +2,10 @@
 
 py3langid walks a byte automaton in a Python loop (about 200 us per 300-character sample). Here the walk
 runs compiled over all samples, collecting each sample's features in first-seen order with their counts
-(what its `visit_counts` Counter holds); scoring and normalization then repeat py3langid 0.4's own numpy
-expressions on the same arrays, so every (language, confidence) is bit-identical to `classify`
-(`test_filter_gates.py` compares them on real text).
+(what its `visit_counts` Counter holds). `classify_many` then repeats py3langid 0.4's own numpy scoring on
+those arrays, so every (language, confidence) is bit-identical to `classify`; `decide_many`, which only
+needs the decision, scores all texts at once and repeats the exact scoring only where rounding could
+matter (`test_filter_gates.py` compares both with py3langid on real text).
 """
 
 from __future__ import annotations
@@ -62,29 +63,98 @@ def _encode(text: str) -> bytes:
     return unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
 
 
-def classify_many(texts: list[str]) -> list[tuple[str, float]]:
-    """[(language, confidence)] exactly as `LanguageIdentifier.classify` (norm_probs=True) gives them."""
-    if not texts:
-        return []
-    model, nextmove, rowbase, output, table = _automaton()
+def _features_of(texts: list[str]):
+    model, nextmove, rowbase, output, _ = _automaton()
     encoded = [_encode(t) for t in texts]
     bounds = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(e) for e in encoded], out=bounds[1:])
     data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    features, counts, feature_bounds = _features(data, bounds, nextmove, rowbase, output, model.nb_ptc.shape[0])
-    results = []
+    return encoded, _features(data, bounds, nextmove, rowbase, output, model.nb_ptc.shape[0])
+
+
+def classify_many(texts: list[str]) -> list[tuple[str, float]]:
+    """[(language, confidence)] exactly as `LanguageIdentifier.classify` (norm_probs=True) gives them."""
+    if not texts:
+        return []
+    encoded, found = _features_of(texts)
+    return [_classify_exactly(raw, row, *found) for row, raw in enumerate(encoded)]
+
+
+# Float64 scores differ from py3langid's float32 ones by far less than this, in probability.
+SAFE_MARGIN = 1e-3
+
+
+def decide_many(texts: list[str], min_confidence: float) -> list[str]:
+    """[language.decide(*classify(text), min_confidence)] for every text, with identical results.
+
+    All texts are scored at once in float64 (compiled); a text whose winner leads the runner-up by less than
+    SAFE_MARGIN, or whose confidence lies within SAFE_MARGIN of min_confidence, is scored again exactly as
+    py3langid does, so float32 rounding can never change a decision."""
+    from sft_assets.filter.language import decide
+
+    if not texts:
+        return []
+    model = _automaton()[0]
+    encoded, (features, counts, feature_bounds) = _features_of(texts)
+    lengths = np.array([len(raw) for raw in encoded], dtype=np.float64)
+    probs = _probabilities(features, counts, feature_bounds, _automaton()[4], model.nb_pc.astype(np.float64), lengths)
+    for i, j in model._alias_pairs:
+        probs[:, i] += probs[:, j]
+        probs[:, j] = 0.0
+    ordered = np.sort(probs, axis=1)
+    best, confidence, runner_up = probs.argmax(axis=1), ordered[:, -1], ordered[:, -2]
+    unsure = ((confidence - runner_up < SAFE_MARGIN) | (np.abs(confidence - min_confidence) < SAFE_MARGIN)
+              | (np.diff(feature_bounds) == 0))
+    decisions = []
     for row, raw in enumerate(encoded):
-        start, end = feature_bounds[row], feature_bounds[row + 1]
-        if end > start:
-            scores = np.log1p(counts[start:end]) @ table[features[start:end]] + model.nb_pc
+        if unsure[row]:
+            language, value = _classify_exactly(raw, row, features, counts, feature_bounds)
         else:
-            scores = np.full(len(model.nb_classes), 0.0, dtype=np.float32)
-        scores *= 1.0 / math.sqrt(len(raw) or 1)
-        np.exp(scores - scores.max(), out=scores)
-        scores /= scores.sum()
-        for i, j in model._alias_pairs:
-            scores[i] += scores[j]
-            scores[j] = 0.0
-        best = int(scores.argmax())
-        results.append((model.nb_classes[best], float(scores[best])))
-    return results
+            language, value = model.nb_classes[best[row]], float(confidence[row])
+        decisions.append(decide(str(language), value, min_confidence))
+    return decisions
+
+
+@njit(cache=True, nogil=True)
+def _probabilities(features, counts, feature_bounds, table, prior, lengths):  # pragma: no cover - compiled
+    """Per text: softmax((sum of log1p(count) * table[feature] + prior) / sqrt(bytes)), in float64."""
+    rows, classes = len(feature_bounds) - 1, table.shape[1]
+    out = np.empty((rows, classes), np.float64)
+    for row in range(rows):
+        scores = out[row]
+        scores[:] = prior
+        for j in range(feature_bounds[row], feature_bounds[row + 1]):
+            weight = np.log1p(np.float64(counts[j]))
+            weights = table[features[j]]
+            for c in range(classes):
+                scores[c] += weight * weights[c]
+        scale = 1.0 / np.sqrt(max(lengths[row], 1.0))
+        top = -np.inf
+        for c in range(classes):
+            scores[c] *= scale
+            top = max(top, scores[c])
+        total = 0.0
+        for c in range(classes):
+            scores[c] = np.exp(scores[c] - top)
+            total += scores[c]
+        for c in range(classes):
+            scores[c] /= total
+    return out
+
+
+def _classify_exactly(raw: bytes, row: int, features, counts, feature_bounds) -> tuple[str, float]:
+    """py3langid 0.4's own numpy expressions for one text, on its features."""
+    model, table = _automaton()[0], _automaton()[4]
+    start, end = feature_bounds[row], feature_bounds[row + 1]
+    if end > start:
+        scores = np.log1p(counts[start:end]) @ table[features[start:end]] + model.nb_pc
+    else:
+        scores = np.full(len(model.nb_classes), 0.0, dtype=np.float32)
+    scores *= 1.0 / math.sqrt(len(raw) or 1)
+    np.exp(scores - scores.max(), out=scores)
+    scores /= scores.sum()
+    for i, j in model._alias_pairs:
+        scores[i] += scores[j]
+        scores[j] = 0.0
+    best = int(scores.argmax())
+    return model.nb_classes[best], float(scores[best])

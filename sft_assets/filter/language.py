@@ -99,16 +99,17 @@ def detect_language(text: str, min_chars: int = 40, min_confidence: float = MIN_
     return _classify(sample, min_confidence)
 
 
-# (language, confidence) of samples already classified in bulk (langid_batch), so the per-row rule that
-# runs afterwards on the same sample does not classify it again. A memo of a pure function.
-_CLASSIFIED: dict[str, tuple[str, float]] = {}
+# Decisions (language or "und") on samples already classified in bulk (langid_batch), per confidence
+# threshold, so the per-row rule that runs afterwards on the same sample does not classify it again.
+# A memo of a pure function.
+_DECIDED: dict[tuple[str, float], str] = {}
 MEMO_LIMIT = 100_000
 
 
-def remember(samples: list[str], results: list[tuple[str, float]]) -> None:
-    if len(_CLASSIFIED) + len(samples) > MEMO_LIMIT:
-        _CLASSIFIED.clear()
-    _CLASSIFIED.update(zip(samples, results, strict=True))
+def remember(samples: list[str], min_confidence: float, decisions: list[str]) -> None:
+    if len(_DECIDED) + len(samples) > MEMO_LIMIT:
+        _DECIDED.clear()
+    _DECIDED.update(zip(((sample, min_confidence) for sample in samples), decisions, strict=True))
 
 
 def decide(language: str, confidence: float, min_confidence: float) -> str:
@@ -118,6 +119,8 @@ def decide(language: str, confidence: float, min_confidence: float) -> str:
 
 
 def _classify(sample: str, min_confidence: float) -> str:
-    known = _CLASSIFIED.get(sample)
-    language, confidence = known if known is not None else _model().classify(sample)
+    known = _DECIDED.get((sample, min_confidence))
+    if known is not None:
+        return known
+    language, confidence = _model().classify(sample)
     return decide(str(language), confidence, min_confidence)
