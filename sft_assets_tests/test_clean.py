@@ -110,6 +110,32 @@ def test_fence_splitting_over_the_whole_text_equals_the_line_by_line_definition(
     assert [fence_lines(t) for t in texts] == [sum(1 for ln in t.splitlines() if FENCE_LINE.match(ln)) for t in texts]
 
 
+def test_whitespace_and_no_input_changes_never_create_a_pii_candidate() -> None:
+    import random
+
+    from sft_assets.clean.conversation import NO_NEW_PII
+    from sft_assets.clean.redact import _candidates
+    from sft_assets_tests.conftest import TRICKY
+
+    anything = _candidates()[0]
+    rng = random.Random(5)
+    pieces = [*TRICKY, " ", "\t", "\n", "\r\n", "\r", " \n", "\n\n\n", "\u3000", "5", "555", "1234", "-", ".",
+              "@", "a@b", ".com", "api_key", "token", "=", ":", "'", "sk-", "AKIA", "ghp_", "13812345678",
+              "110105199003071239", "10.0.", "4111 1111", "PRIVATE KEY---", "\n\nN/A", "\n\nnone", "<noinput>"]
+    transforms = [t for t in (Whitespace(), NoInputMarker()) if t.name in NO_NEW_PII]
+    assert len(transforms) == len(NO_NEW_PII)
+    changed = dict.fromkeys(NO_NEW_PII, 0)
+    for _ in range(30_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 25)))
+        if anything.search(text):
+            continue
+        for transform in transforms:
+            new = transform(text)
+            changed[transform.name] += new != text
+            assert not anything.search(new), (transform.name, text)
+    assert min(changed.values()) > 500, changed  # the transforms really changed many candidate-free texts
+
+
 @pytest.mark.parametrize(
     ("text", "kind"),
     [
