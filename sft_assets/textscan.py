@@ -217,17 +217,16 @@ def sample_stats(cp, bounds, first, category, space, classes):  # pragma: no cov
     rows = len(bounds) - 1
     counts = np.zeros((rows, classes), np.int64)
     non_ascii, stripped, words = np.zeros(rows, np.int64), np.zeros(rows, np.int64), np.zeros(rows, np.int64)
+    local = np.zeros(classes + 1, np.int64)  # per row; slot 0 counts characters of no category
     for row in range(rows):
         start = bounds[row]
         end = min(bounds[row + 1], start + first)
-        lo, hi, n, inside = -1, -1, 0, False
+        lo, hi, n, inside, wide = -1, -1, 0, False, 0
+        local[:] = 0
         for i in range(start, end):
             c = cp[i]
-            k = category[c]
-            if k:
-                counts[row, k - 1] += 1
-            if c >= 128:
-                non_ascii[row] += 1
+            local[category[c]] += 1
+            wide += c >= 128
             if space[c]:
                 inside = False
             else:
@@ -237,6 +236,8 @@ def sample_stats(cp, bounds, first, category, space, classes):  # pragma: no cov
                 if not inside:
                     inside = True
                     n += 1
+        counts[row] = local[1:]
+        non_ascii[row] = wide
         stripped[row] = hi - lo + 1 if lo >= 0 else 0
         words[row] = n
     return counts, non_ascii, stripped, words

@@ -52,16 +52,16 @@ def filter_table(table: pa.Table, config: FilterConfig, encoding_name: str, gate
     n = table.num_rows
     batch = FilterBatch(table.column("messages")) if gates and n and rules else None
     if batch is not None:
-        open_rules = _open_rules(batch, rules)
+        checked, open_rules = _open_rules(batch, rules)
     else:  # without gates every rule checks every row; with gates but no rows or no rules, nothing to do
-        open_rules = [rules if not gates else []] * n
-    checked = [i for i, row_rules in enumerate(open_rules) if row_rules]
+        checked = list(range(n)) if not gates and rules else []
+        open_rules = [rules] * len(checked)
     keep, flags, refusals = np.ones(n, dtype=bool), [None] * n, [False] * n
     rows = table.select(FILTER_COLUMNS).take(pa.array(checked, pa.int64())).to_pylist() if checked else []
     proses = _reply_proses(batch, checked)
-    for i, row, prose in zip(checked, rows, proses, strict=True):
+    for i, row, prose, row_rules in zip(checked, rows, proses, open_rules, strict=True):
         view = r.ExampleView(orjson.loads(row["messages"]), row["category"], encoding_name, reply_prose=prose)
-        verdicts = evaluate(view, open_rules[i])
+        verdicts = evaluate(view, row_rules)
         for v in verdicts:
             result.record(row, "dropped" if v.action == "drop" else "flagged", v.rule, v.value, v.threshold, v.detail)
         if any(v.action == "drop" for v in verdicts):
@@ -75,18 +75,15 @@ def filter_table(table: pa.Table, config: FilterConfig, encoding_name: str, gate
     return result
 
 
-def _open_rules(batch: FilterBatch, rules: list) -> list[list]:
-    """Per row, the rules (in order) whose gate leaves them something to say."""
+def _open_rules(batch: FilterBatch, rules: list) -> tuple[list[int], list[list]]:
+    """The rows some gate leaves open, and for each of them the rules (in order) that may speak."""
     masks = rule_gates(batch, rules)
     stacked = np.stack([masks[rule.name] for rule in rules], axis=1)
-    patterns: dict[bytes, list] = {}
-    out = []
-    for bits in stacked:
-        key = bits.tobytes()
-        if key not in patterns:
-            patterns[key] = [rule for rule, on in zip(rules, bits, strict=True) if on]
-        out.append(patterns[key])
-    return out
+    rows = np.flatnonzero(stacked.any(axis=1))
+    keys = stacked[rows] @ (1 << np.arange(len(rules), dtype=np.int64))  # one bit per rule
+    patterns, inverse = np.unique(keys, return_inverse=True)
+    lists = [[rule for bit, rule in enumerate(rules) if int(key) >> bit & 1] for key in patterns]
+    return rows.tolist(), [lists[k] for k in inverse.tolist()]
 
 
 def _reply_proses(batch: FilterBatch | None, rows: list[int]) -> list[str | None]:
