@@ -97,29 +97,23 @@ def _tool_arguments(message: dict[str, Any]) -> list[str]:
 def open_steps(conversations: list[list[dict[str, Any]]], config: CleanConfig) -> list[list[frozenset[str]]]:
     """Per conversation, per message, the steps that could change that message (pass 2): each text (a
     content, or a tool call's arguments, counted for its message) is one row of the search."""
-    texts: list[str] = []
-    owners: list[int] = []  # text -> message, numbered across all conversations
-    messages = 0
-    for conversation in conversations:
-        for message in conversation:
-            content = message.get("content")
-            parts = [content if isinstance(content, str) else "", *_tool_arguments(message)]
-            texts += parts
-            owners += [messages] * len(parts)
-            messages += 1
+    messages = [message for conversation in conversations for message in conversation]
+    texts = [m["content"] if isinstance(m.get("content"), str) else "" for m in messages]
+    owners = np.arange(len(messages))  # text -> message
+    extra = [(i, arguments) for i, m in enumerate(messages) if m.get("tool_calls") for arguments in _tool_arguments(m)]
+    if extra:
+        owners = np.concatenate([owners, np.array([i for i, _ in extra], dtype=owners.dtype)])
+        texts += [arguments for _, arguments in extra]
     patterns = step_gate_patterns(config)
-    per_message = np.zeros((messages, len(patterns)), dtype=bool)
+    per_message = np.zeros((len(messages), len(patterns)), dtype=bool)
     if texts:
         array = pa.array(texts, pa.string())
         found = np.stack([_matches(array, pattern) for pattern in patterns.values()], axis=1)
-        np.logical_or.at(per_message, np.asarray(owners), found)
-    seen: dict[bytes, frozenset[str]] = {}
-    steps = []
-    for bits in per_message:
-        key = bits.tobytes()
-        if key not in seen:
-            seen[key] = frozenset(name for name, on in zip(patterns, bits, strict=True) if on)
-        steps.append(seen[key])
+        np.logical_or.at(per_message, owners, found)
+    keys = per_message @ (1 << np.arange(len(patterns), dtype=np.int64))  # one bit per step
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    sets = [frozenset(name for bit, name in enumerate(patterns) if int(key) >> bit & 1) for key in distinct]
+    steps = [sets[k] for k in inverse.tolist()]
     out, first = [], 0
     for conversation in conversations:
         out.append(steps[first:first + len(conversation)])
