@@ -20,6 +20,7 @@ from sft_assets.clean.redact import DETECTORS
 from sft_assets.clean.transforms import HTML_HINT, HTML_TAGS, INVISIBLE, MOJIBAKE_HINT, NO_INPUT
 from sft_assets.config import CleanConfig
 from sft_assets.re2_bounds import EXTRA_SPACE_CHARS, LINE_BREAK_CHARS, PY_SPACE_CHARS, superset
+from sft_assets.row_masks import chosen_per_row
 
 # Words a built-in boilerplate line starts with (after non-word characters), and link-only lines.
 BOILERPLATE_STARTS = (
@@ -110,10 +111,7 @@ def open_steps(conversations: list[list[dict[str, Any]]], config: CleanConfig) -
         array = pa.array(texts, pa.string())
         found = np.stack([_matches(array, pattern) for pattern in patterns.values()], axis=1)
         np.logical_or.at(per_message, owners, found)
-    keys = per_message @ (1 << np.arange(len(patterns), dtype=np.int64))  # one bit per step
-    distinct, inverse = np.unique(keys, return_inverse=True)
-    sets = [frozenset(name for bit, name in enumerate(patterns) if int(key) >> bit & 1) for key in distinct]
-    steps = [sets[k] for k in inverse.tolist()]
+    steps = chosen_per_row(per_message, list(patterns), frozenset)
     out, first = [], 0
     for conversation in conversations:
         out.append(steps[first:first + len(conversation)])

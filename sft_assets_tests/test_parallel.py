@@ -63,3 +63,17 @@ def test_started_workers_are_prepared_and_a_failed_preparation_does_not_break_th
     start_workers(1, 10**6, partial(prepare_row_stages, "cl100k_base"))
     start_workers(2, 3000, partial(prepare_row_stages, "cl100k_base"))
     assert 1 not in _POOLS and 2 not in _POOLS  # one worker, or few rows: the stages run in-process
+
+
+def test_rows_with_the_same_mask_share_one_selection() -> None:
+    import numpy as np
+    import pytest
+
+    from sft_assets.row_masks import chosen_per_row
+
+    mask = np.array([[True, False, True], [False, False, False], [True, False, True]])
+    chosen = chosen_per_row(mask, ["a", "b", "c"], frozenset)
+    assert chosen == [frozenset("ac"), frozenset(), frozenset("ac")] and chosen[0] is chosen[2]
+    assert chosen_per_row(mask[:0], ["a", "b", "c"]) == []
+    with pytest.raises(ValueError, match="at most 62"):
+        chosen_per_row(np.zeros((1, 63), bool), list(range(63)))

@@ -11,6 +11,7 @@ from sft_assets.clean.stage import StageResult
 from sft_assets.filter import rules as r
 from sft_assets.filter.gates import FilterBatch, rule_gates
 from sft_assets.filter.settings import FilterConfig
+from sft_assets.row_masks import chosen_per_row
 
 FILTER_COLUMNS = ["example_id", "source", "file", "locator", "messages", "category"]  # what filter_table reads
 # Cheap rules first: evaluation stops at the first drop.
@@ -80,10 +81,7 @@ def _open_rules(batch: FilterBatch, rules: list) -> tuple[list[int], list[list]]
     masks = rule_gates(batch, rules)
     stacked = np.stack([masks[rule.name] for rule in rules], axis=1)
     rows = np.flatnonzero(stacked.any(axis=1))
-    keys = stacked[rows] @ (1 << np.arange(len(rules), dtype=np.int64))  # one bit per rule
-    patterns, inverse = np.unique(keys, return_inverse=True)
-    lists = [[rule for bit, rule in enumerate(rules) if int(key) >> bit & 1] for key in patterns]
-    return rows.tolist(), [lists[k] for k in inverse.tolist()]
+    return rows.tolist(), chosen_per_row(stacked[rows], rules)
 
 
 def _reply_proses(batch: FilterBatch | None, rows: list[int]) -> list[str | None]:
