@@ -59,7 +59,7 @@ def derive_kept(source: pa.Table, kept_rows: np.ndarray | None, replaced: dict[s
     """The kept rows of `source` with replaced values swapped in and added columns appended."""
     n = source.num_rows
     every_row = kept_rows is None or len(kept_rows) == n  # kept rows are ascending and unique
-    kept = source if every_row else source.take(pa.array(kept_rows, pa.int64()))
+    kept = source if every_row else _rows(source, kept_rows)
     for name, (positions, values) in replaced.items():
         if not len(positions):
             continue
@@ -75,6 +75,20 @@ def derive_kept(source: pa.Table, kept_rows: np.ndarray | None, replaced: dict[s
     for name, values in added.items():
         kept = kept.append_column(name, values)
     return kept
+
+
+RUN_ROWS = 64  # consecutive kept rows per run at which slicing beats copying
+
+
+def _rows(source: pa.Table, rows: np.ndarray) -> pa.Table:
+    """source.take(rows) for ascending unique rows. When they form long runs of consecutive rows (a filter
+    drops a few rows here and there) the runs are zero-copy slices of the source."""
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+    if not len(rows) or (len(breaks) + 1) * RUN_ROWS > len(rows):
+        return source.take(pa.array(rows, pa.int64()))
+    starts = np.concatenate(([0], breaks))
+    ends = np.concatenate((breaks, [len(rows)]))
+    return pa.concat_tables([source.slice(int(rows[a]), int(b - a)) for a, b in zip(starts, ends, strict=True)])
 
 
 def merge(results: list[StageResult]) -> StageResult:

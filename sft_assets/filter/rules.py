@@ -12,7 +12,7 @@ from typing import Any
 from sft_assets.clean.segments import FENCE_LINE, fence_lines, prose_only, segments
 from sft_assets.filter import settings as s
 from sft_assets.filter.language import UNDETERMINED, detect_language, script_family
-from sft_assets.quality.tokens import token_counter
+from sft_assets.quality.tokens import TokenBound, token_counter
 
 
 @dataclass(frozen=True)
@@ -62,37 +62,29 @@ class ExampleView:
         return [m.get("content") or "" for m in self.messages if role is None or m["role"] == role]
 
     @cached_property
-    def _message_tokens(self) -> list[int | None]:
-        """Tokens per message, counted on demand (None until then)."""
-        return [None] * len(self.messages)
-
-    def _tokens_of(self, index: int) -> int:
-        known = self._message_tokens[index]
-        if known is None:
-            known = self._message_tokens[index] = token_counter(self.encoding_name)(
-                self.messages[index].get("content") or "")
-        return known
+    def _token_bounds(self) -> list[TokenBound]:
+        """Per message, an upper bound on its tokens that encodes the message only as far as needed."""
+        count = token_counter(self.encoding_name)
+        return [TokenBound(text, count) for text in self.all_texts]
 
     def tokens(self, role: str | None = None) -> int:
         """Content tokens (each message encoded once, whatever the number of questions asked)."""
-        return sum(self._tokens_of(i) for i, m in enumerate(self.messages) if role is None or m["role"] == role)
-
-    @cached_property
-    def _message_bytes(self) -> list[int]:
-        return [len(t) if t.isascii() else len(t.encode("utf-8")) for t in self.texts_of(None)]
+        bounds = self._token_bounds
+        return sum(bounds[i].exact() for i, m in enumerate(self.messages) if role is None or m["role"] == role)
 
     def tokens_at_most(self, limit: int, role: str | None = None) -> bool:
-        """Whether the role's content tokens are within the limit, encoding as little as it takes: every token
-        is at least one UTF-8 byte, so bytes bound the messages not yet encoded; the largest are encoded first."""
-        chosen = [i for i, m in enumerate(self.messages) if role is None or m["role"] == role]
-        bound = sum(self._message_tokens[i] if self._message_tokens[i] is not None else self._message_bytes[i]
-                    for i in chosen)
-        for i in sorted(chosen, key=lambda i: -self._message_bytes[i]):
-            if bound <= limit:
-                return True
-            if self._message_tokens[i] is None:
-                bound -= self._message_bytes[i] - self._tokens_of(i)
-        return bound <= limit
+        """Whether the role's content tokens are within the limit, encoding as little as it takes: the
+        message with the most bytes not yet encoded is encoded further until the bounds fit or are exact."""
+        bounds = [b for b, m in zip(self._token_bounds, self.messages) if role is None or m["role"] == role]
+        total = sum(b.upper for b in bounds)
+        while total > limit:
+            widest = max(bounds, key=lambda b: b.rest_bytes)
+            if not widest.rest_bytes:
+                return False
+            before = widest.upper
+            widest.tighten(total - limit)
+            total -= before - widest.upper
+        return True
 
     def tokens_at_least(self, limit: int) -> bool:
         """The tokenizer splits on whitespace first: at least one token per whitespace-separated word."""

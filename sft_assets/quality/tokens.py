@@ -6,6 +6,7 @@ framing (plus 1 when it carries a name), and every conversation 3 more for primi
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from functools import lru_cache
@@ -47,6 +48,51 @@ def _rust_bindings() -> Any:
     module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
     loader.exec_module(module)
     return module
+
+
+# A line break followed by a letter or digit always ends a piece of the cl100k/o200k pre-tokenizers: no
+# alternative of their split patterns matches a line break and then a letter or digit, and the only lookaround,
+# `\s+(?!\S)`, looks one character ahead. Tokens of the text are then the tokens before plus the tokens after.
+PIECE_BREAK = re.compile(r"[\r\n](?=[A-Za-z0-9\u4e00-\u9fff])")
+
+
+class TokenBound:
+    """An upper bound on one text's tokens that encodes the text only as far as a question needs.
+
+    Every token is at least one UTF-8 byte, so the bytes not yet encoded bound their tokens; `tighten`
+    encodes the next stretch, up to a piece break, and `exact` the rest.
+    """
+
+    __slots__ = ("_text", "_count", "_done_chars", "_done_tokens", "rest_bytes")
+
+    def __init__(self, text: str, count: Callable[[str], int]) -> None:
+        self._text, self._count = text, count
+        self._done_chars = self._done_tokens = 0
+        self.rest_bytes = utf8_length(text)
+
+    @property
+    def upper(self) -> int:
+        return self._done_tokens + self.rest_bytes
+
+    def tighten(self, need: int) -> None:
+        """Encode about enough of the rest to lower the bound by `need` (English runs near 4.5 bytes a token)."""
+        text, start = self._text, self._done_chars
+        end = start + need + need // 2 + 64
+        found = PIECE_BREAK.search(text, end) if end < len(text) else None
+        end = found.start() + 1 if found else len(text)
+        piece = text[start:end]
+        self._done_tokens += self._count(piece)
+        self.rest_bytes -= utf8_length(piece)
+        self._done_chars = end
+
+    def exact(self) -> int:
+        if self.rest_bytes:
+            self.tighten(len(self._text))
+        return self._done_tokens
+
+
+def utf8_length(text: str) -> int:
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
 
 
 def _text_of(message: dict[str, Any]) -> str:
