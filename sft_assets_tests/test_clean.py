@@ -114,10 +114,10 @@ def test_whitespace_and_no_input_changes_never_create_a_pii_candidate() -> None:
     import random
 
     from sft_assets.clean.conversation import NO_NEW_PII
-    from sft_assets.clean.redact import _candidates
+    from sft_assets.clean.redact import candidates
     from sft_assets_tests.conftest import TRICKY
 
-    anything = _candidates()[0]
+    anything = candidates().anything
     rng = random.Random(5)
     pieces = [*TRICKY, " ", "\t", "\n", "\r\n", "\r", " \n", "\n\n\n", "\u3000", "5", "555", "1234", "-", ".",
               "@", "a@b", ".com", "api_key", "token", "=", ":", "'", "sk-", "AKIA", "ghp_", "13812345678",
@@ -158,17 +158,18 @@ def test_each_kind_is_found_and_redacted(text: str, kind: str) -> None:
     assert f"[{kind.upper()}]" in result.text
 
 
+class GivesUp:
+    """An RE2 set whose DFA gave up: the binding answers None."""
+
+    def Match(self, text: str) -> None:  # noqa: N802 - the binding's name
+        return None
+
+
 def test_redaction_does_not_depend_on_the_re2_set_answering(monkeypatch) -> None:
     """RE2's set can give up on a text and then reports no match: each candidate is searched instead."""
-    from sft_assets.clean import redact as module
+    from sft_assets.clean.redact import candidates
 
-    anything, each, _ = module._candidates()
-
-    class GivesUp:
-        def Match(self, text: str) -> None:  # noqa: N802 - the binding's name
-            return None
-
-    monkeypatch.setattr(module, "_candidates", lambda: (anything, each, GivesUp()))
+    monkeypatch.setattr(candidates(), "together", GivesUp())
     result = redact("mail john.doe@example.com or call 13812345678, key AKIAIOSFODNN7EXAMPLE")
     assert dict(result.counts) == {"email": 1, "phone": 1, "aws_key": 1}
     assert result.text == "mail [EMAIL] or call [PHONE], key [AWS_KEY]"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
@@ -44,6 +45,23 @@ def test_random_awkward_texts_have_identical_outcomes() -> None:
     loaded = load_config(SAMPLE_CONFIG)
     for config in (CurationConfig(sources=[{"name": "x", "path": "x"}]), loaded.config):
         assert_same(table_of(conversations), config)
+
+
+def test_one_set_pass_finds_the_step_patterns_each_pattern_finds(monkeypatch) -> None:
+    import random
+
+    from sft_assets.prescan import _matches, _patterns_found, step_gate_patterns
+    from sft_assets.re2_set import pattern_set
+    from sft_assets_tests.test_clean import GivesUp
+
+    rng = random.Random(4)
+    texts = ["".join(rng.choice(CLEAN_TRICKY) for _ in range(rng.randrange(0, 12))) for _ in range(3000)]
+    patterns = tuple(step_gate_patterns(CurationConfig(sources=[{"name": "x", "path": "x"}]).clean).values())
+    each = np.stack([_matches(pa.array(texts), p) for p in patterns], axis=1)
+    assert (_patterns_found(texts, patterns) == each).all()
+    assert each.any(axis=1).mean() > 0.5 and (each.sum(axis=1) > 1).any()
+    monkeypatch.setattr(pattern_set(patterns), "together", GivesUp())
+    assert (_patterns_found(texts, patterns) == each).all()
 
 
 def test_a_prescan_skips_most_clean_rows() -> None:

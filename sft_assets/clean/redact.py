@@ -16,6 +16,7 @@ from datetime import date
 from functools import lru_cache
 
 from sft_assets.re2_bounds import PY_SPACE_CHARS
+from sft_assets.re2_set import PatternSet, pattern_set
 
 PII_TYPES = (
     "private_key", "openai_key", "aws_key", "github_token", "email", "cn_id", "bank_card", "phone", "ip",
@@ -130,31 +131,9 @@ DETECTORS: tuple[Detector, ...] = (
 )
 
 
-@lru_cache(maxsize=1)
-def _candidates():
-    """(any candidate, each candidate, the set of all candidates), compiled for RE2."""
-    import re2
-
-    options = re2.Options()
-    options.max_mem = 64 << 20
-    each = tuple(re2.compile(d.candidate, options) for d in DETECTORS)
-    anything = re2.compile("|".join(f"(?:{d.candidate})" for d in DETECTORS), options)
-    together = re2.Set.SearchSet(options)
-    for detector in DETECTORS:
-        together.Add(detector.candidate)
-    together.Compile()
-    return anything, each, together
-
-
-def _detectors_to_run(text: str) -> list[int]:
-    """Indices of the detectors whose candidate occurs in the text: one pass of the RE2 set, after a search
-    that settles the common case (nothing). The set can give up on a text (its DFA has no fallback, and the
-    binding reports that as no match), so an empty answer after a hit is checked one candidate at a time."""
-    anything, each, together = _candidates()
-    if not anything.search(text):
-        return []
-    found = together.Match(text)
-    return sorted(found) if found else [i for i, candidate in enumerate(each) if candidate.search(text)]
+def candidates() -> PatternSet:
+    """The detectors' candidate patterns, compiled for RE2 as one set."""
+    return pattern_set(tuple(d.candidate for d in DETECTORS))
 
 
 @dataclass(frozen=True)
@@ -176,7 +155,7 @@ def redact(text: str, kinds: frozenset[str] | None = None, replace: bool = True)
     counts: Counter[str] = Counter()
     # Detectors run in their fixed order. A placeholder ("[EMAIL]") never creates a candidate, and a
     # pattern finds nothing where its candidate is absent, so the candidates of the original text suffice.
-    for index in _detectors_to_run(text):
+    for index in candidates().found_in(text):
         detector = DETECTORS[index]
         if kinds is not None and detector.kind not in kinds:
             continue

@@ -26,6 +26,7 @@ from sft_assets.filter import rules as r
 from sft_assets.filter.langid_batch import decide_many
 from sft_assets.filter.texts import conversation_texts
 from sft_assets.re2_bounds import PY_SPACE_CHARS, superset
+from sft_assets.re2_set import union
 
 FOLD_HAZARD = r"[\x{130}\x{131}\x{17f}\x{212a}]"
 FENCE = r"```|~~~"
@@ -80,7 +81,7 @@ class FilterBatch:
         if key not in self._matches:
             group = GROUPS.get(name, ())
             if where is None and pattern in group:
-                where = self.matches(name, "|".join(f"(?:{p})" for p in group))
+                where = self.matches(name, union(group))
             elif where is None and pattern == FENCE and name != "every":
                 where = self.matches("every", FENCE)  # every message is in `every`, whole
             self._matches[key] = self._search(name, pattern, where)

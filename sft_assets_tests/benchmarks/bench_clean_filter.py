@@ -2,7 +2,7 @@
 
 Run: `uv run --frozen python -m sft_assets_tests.benchmarks.bench_clean_filter [--records N] [--workers N]`.
 Records are real examples from ../shared/data (Alpaca EN/ZH demos, LIMA, OASST-zh, GSM8K, GPTeacher,
-ShareGPT, glaive tool calls) repeated until N. Both stages run exactly as the `cleaned` and `filtered`
+ShareGPT, glaive tool calls) repeated until N, stored in DuckDB and read back as the assets read them. Both stages run exactly as the `cleaned` and `filtered`
 assets run them (on the worker pool a run shares), so the numbers include moving rows between processes.
 As in the assets, the workers start (and load models and compiled kernels) while the input is read;
 with --cold they start inside the timed part instead. Run it twice on a fresh checkout: the first run also
@@ -12,6 +12,7 @@ compiles and caches the numba kernels (about 10 s per worker).
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from functools import partial
 
@@ -23,6 +24,7 @@ from sft_assets.filter.apply import FILTER_COLUMNS, filter_table
 from sft_assets.ingest.ingest_file import FileTask, ingest_file
 from sft_assets.parallel import map_row_stage, start_workers
 from sft_assets.stage_workers import prepare_row_stages
+from sft_assets.store import Store
 from sft_assets_tests.benchmarks.machine import describe
 from sft_assets_tests.conftest import SHARED_DATA
 
@@ -42,6 +44,15 @@ def realistic_table(n: int) -> pa.Table:
     return pa.concat_tables([base] * reps).slice(0, n)
 
 
+def as_the_asset_reads(table: pa.Table) -> pa.Table:
+    """The rows as the `cleaned` asset gets them: stored in DuckDB, then read back (in DuckDB's large
+    record batches, not the thousands of small chunks the ingested files were concatenated from)."""
+    with tempfile.TemporaryDirectory(prefix="sft-bench-") as home:
+        store = Store(home)
+        store.replace_table("examples", table)
+        return store.query("SELECT * FROM examples")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, default=200_000)
@@ -53,7 +64,7 @@ def main() -> None:
     config = CurationConfig(sources=[{"name": "bench", "path": "bench"}])
     if not args.cold:
         start_workers(args.workers, args.records, partial(prepare_row_stages, config.tokens.encoding))
-    table = realistic_table(args.records)
+    table = as_the_asset_reads(realistic_table(args.records))
     mib = sum(len(m) for m in table.column("messages").to_pylist()) / 2**20
     start = time.perf_counter()
     cleaned = merge(map_row_stage(clean_table, table, args.workers, CLEAN_COLUMNS, config.clean))
