@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sft_assets.clean.redact import PII_TYPES, redact
@@ -45,6 +46,15 @@ class Cleaner:
         actions = {kind: getattr(config.pii, kind) for kind in PII_TYPES}
         return cls(transforms=tuple(steps), pii_actions=actions)
 
+    @cached_property
+    def redact_kinds(self) -> frozenset[str]:
+        return frozenset(k for k, a in self.pii_actions.items() if a == "redact")
+
+    @cached_property
+    def watch_kinds(self) -> frozenset[str]:
+        """Kinds that drop or flag the example."""
+        return frozenset(k for k, a in self.pii_actions.items() if a in ("drop", "flag"))
+
 
 @dataclass
 class CleanOutcome:
@@ -75,10 +85,12 @@ def clean_conversation(messages: list[dict[str, Any]], cleaner: Cleaner,
     because the new text may need them.
     """
     outcome = CleanOutcome(messages=[])
-    redact_kinds = frozenset(k for k, a in cleaner.pii_actions.items() if a == "redact")
-    watch_kinds = frozenset(k for k, a in cleaner.pii_actions.items() if a in ("drop", "flag"))
+    redact_kinds, watch_kinds = cleaner.redact_kinds, cleaner.watch_kinds
     for index, message in enumerate(messages):
         message_steps = None if steps is None else steps[index]
+        if message_steps is not None and not message_steps:  # no step could change this message
+            outcome.messages.append(message)
+            continue
         pii = message_steps is None or "pii" in message_steps
         if message.get("tool_calls") and redact_kinds and pii:
             message = _redact_tool_calls(message, redact_kinds, outcome)

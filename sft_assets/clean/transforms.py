@@ -198,7 +198,7 @@ class Boilerplate:
 
 # --- Whitespace and newline standardization -----------------------------------------------------
 
-BLANK_RUNS = re.compile(r"\n{3,}")
+BLANK_RUNS = re.compile(r"\n\n\n+")  # a literal start: re finds it many times faster than \n{3,}
 
 
 def _squeeze_blank_runs(text: str, blank: str) -> str:
