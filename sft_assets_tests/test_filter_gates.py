@@ -54,6 +54,28 @@ def test_tricky_characters_have_identical_outcomes() -> None:
         assert_same(table_of(conversations), config)
 
 
+# Fenced blocks around the pieces of placeholders, sentence ends and list marks: prose_only joins the
+# pieces around a block, and the reply's last prose line decides whether it was cut off.
+FENCED = ["```", "~~~", "```python", "\n", "\n", "\n```\n", " ", "\t", "\r", "\x1c", "[", "]", "{{", "}}", "<", ">",
+          "【", "】", "INSERT", "todo", "Placeholder", "插入", "name", "x = 1", "a < b", "arr[0", ".", "- ", "# ", "word",
+          "done.", "http://x.io", "中文"]
+
+
+def test_fenced_replies_have_identical_outcomes() -> None:
+    rng = random.Random(13)
+
+    def text() -> str:
+        return "".join(rng.choice(FENCED) for _ in range(rng.randrange(0, 40)))
+
+    conversations = [chat(text(), text(), text() if rng.random() < 0.3 else None) for _ in range(3000)]
+    table = table_of(conversations)
+    tight = s.FilterConfig(truncated=s.TruncatedRule(min_chars_for_mid_sentence=5))
+    for config in (s.FilterConfig(), tight):
+        assert_same(table, config)
+    verdicts = {e[5] for e in filter_table(table, tight, "cl100k_base").events}
+    assert {"template_placeholder", "unclosed_code_fence", "cut_mid_sentence"} <= verdicts
+
+
 def test_gates_skip_most_rule_checks_on_the_sample() -> None:
     loaded = load_config(SAMPLE_CONFIG)
     table = clean_table(ingest_sources(loaded).examples, loaded.config.clean).kept

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sft_assets import textscan as ts
-from sft_assets.clean.segments import prose_only
+from sft_assets.clean.segments import fence_lines, prose_only
 from sft_assets.filter import language as lang
 from sft_assets.filter import rules as r
 from sft_assets.filter.langid_batch import decide_many
@@ -138,7 +138,17 @@ def _too_few_words(b: FilterBatch, c) -> np.ndarray:
 
 
 def _placeholder(b: FilterBatch, c) -> np.ndarray:
-    return b.matches("every", _re2(r.PLACEHOLDER)) | b.matches("every", FENCE)  # prose_only may join pieces
+    """A placeholder in the prose of a message (prose_only) either lies in one piece of the message, and
+    then in the message itself (the pattern has no assertions at its ends), or spans the place where a
+    fenced block was cut out: it opens before the block (the piece before ends with a line break, the fence
+    line follows) and closes after it."""
+    fenced = b.matches("every", FENCE)
+    return b.matches("every", _re2(r.PLACEHOLDER)) | b.matches("every", OPENED_BEFORE_A_FENCE, where=fenced)
+
+
+# An opener of a PLACEHOLDER alternative followed, without its closer, by a fence (a superset of "the
+# pattern's text before a join of prose_only").
+OPENED_BEFORE_A_FENCE = r"(?:\{\{[^}]*|\[[^\]]*|<[^>]*|【[^】]*)(?:```|~~~)"
 
 
 def _hint(pattern: re.Pattern[str]) -> str:
@@ -166,13 +176,19 @@ def _media_request(b: FilterBatch, c) -> np.ndarray:
 
 
 def _truncated(b: FilterBatch, c) -> np.ndarray:
-    fenced = b.matches("reply", FENCE)
+    fenced = np.flatnonzero(b.matches("reply", FENCE))
+    replies = [reply.rstrip() for reply in b.strings("reply", fenced)]  # as the rule strips it
+    unclosed = np.zeros(b.rows, dtype=bool)
+    unclosed[fenced] = [fence_lines(reply) % 2 == 1 for reply in replies]
     if c.mid_sentence_action == "off":
-        return fenced
-    # unfenced rows: reply_prose is the reply, and the rule's tail ends with the reply's last visible character
+        return unclosed
+    # The rule reads the last line of the stripped reply when the reply ends in prose (after a closing
+    # fence it says nothing): the line ends with the reply's last visible character. reply_prose is the
+    # reply where it has no fence.
     ends_sentence = ts.last_visible_in(*b.text("reply_prose"), ts.space_table(), ts.char_class(r.SENTENCE_END_CHAR))
+    ends_sentence[fenced] = [r.SENTENCE_END.match(reply[-1:]) is not None for reply in replies]
     long = (b.char_lengths("reply") >= c.min_chars_for_mid_sentence) & ~ends_sentence
-    return fenced | (long & ~b.matches("reply", LIST_LAST_LINE, where=long))
+    return unclosed | (long & ~b.matches("reply", LIST_LAST_LINE, where=long))
 
 
 # A subset of "the last line of the stripped reply, left-stripped, starts with a list mark" (Truncated).
