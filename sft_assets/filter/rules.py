@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 from sft_assets.clean.segments import FENCE_LINE, fence_lines, prose_only, segments
@@ -22,6 +23,9 @@ class Verdict:
     value: str
     threshold: str | None
     detail: str
+
+
+UPPER, REST_BYTES = attrgetter("upper"), attrgetter("rest_bytes")
 
 
 class ExampleView:
@@ -67,18 +71,21 @@ class ExampleView:
         count = token_counter(self.encoding_name)
         return [TokenBound(text, count) for text in self.all_texts]
 
+    def _bounds_of(self, role: str | None) -> list[TokenBound]:
+        bounds = self._token_bounds
+        return bounds if role is None else [b for b, m in zip(bounds, self.messages, strict=True) if m["role"] == role]
+
     def tokens(self, role: str | None = None) -> int:
         """Content tokens (each message encoded once, whatever the number of questions asked)."""
-        bounds = self._token_bounds
-        return sum(bounds[i].exact() for i, m in enumerate(self.messages) if role is None or m["role"] == role)
+        return sum(b.exact() for b in self._bounds_of(role))
 
     def tokens_at_most(self, limit: int, role: str | None = None) -> bool:
         """Whether the role's content tokens are within the limit, encoding as little as it takes: the
         message with the most bytes not yet encoded is encoded further until the bounds fit or are exact."""
-        bounds = [b for b, m in zip(self._token_bounds, self.messages) if role is None or m["role"] == role]
-        total = sum(b.upper for b in bounds)
+        bounds = self._bounds_of(role)
+        total = sum(map(UPPER, bounds))
         while total > limit:
-            widest = max(bounds, key=lambda b: b.rest_bytes)
+            widest = max(bounds, key=REST_BYTES)
             if not widest.rest_bytes:
                 return False
             before = widest.upper
