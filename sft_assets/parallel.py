@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.ipc  # noqa: F401 - pa.ipc
 
 T = TypeVar("T")
@@ -90,12 +91,11 @@ def iter_chunks(fn: Callable[..., T], table: pa.Table, workers: int, *args: Any)
     if workers <= 1 or table.num_rows < MIN_ROWS_PER_WORKER * 2:
         yield fn(table, *args)
         return
-    n_chunks = workers * CHUNKS_PER_WORKER
-    size = -(-table.num_rows // n_chunks)
+    starts = chunk_starts(table, workers * CHUNKS_PER_WORKER)
     with tempfile.TemporaryDirectory(prefix="sft-assets-", dir=_SHARED_MEMORY if os.path.isdir(_SHARED_MEMORY) else None) as folder:
         pool = _pool(workers)
-        futures = [pool.submit(_call_on_file, _write_ipc(table.slice(start, size), os.path.join(folder, f"{start}.arrow")),
-                               fn, *args) for start in range(0, table.num_rows, size)]
+        futures = [pool.submit(_call_on_file, _write_ipc(table.slice(start, end - start), os.path.join(folder, f"{start}.arrow")),
+                               fn, *args) for start, end in zip(starts, [*starts[1:], table.num_rows], strict=True)]
         try:
             for future in futures:
                 yield future.result()
@@ -105,6 +105,23 @@ def iter_chunks(fn: Callable[..., T], table: pa.Table, workers: int, *args: Any)
         finally:
             for future in futures:
                 future.cancel()
+
+
+ROW_BYTES = 256  # what a row costs beyond its text, in bytes of text that cost as much
+
+
+def chunk_starts(table: pa.Table, n_chunks: int) -> list[int]:
+    """First rows of consecutive chunks of about equal work, taken as the rows' text bytes plus a fixed
+    cost per row: rows differ a lot in size, and chunks of equal row counts leave one worker waiting for
+    the other at the end of a stage."""
+    weights = np.full(table.num_rows, ROW_BYTES, dtype=np.int64)
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            weights += pc.binary_length(column).fill_null(0).to_numpy()
+    cumulative = np.cumsum(weights)
+    targets = cumulative[-1] * np.arange(1, n_chunks) / n_chunks
+    starts = np.unique(np.searchsorted(cumulative, targets, side="right"))
+    return [0, *(int(s) for s in starts if 0 < s < table.num_rows)]
 
 
 ROW = "__row"

@@ -287,8 +287,12 @@ def marker_words(cp, bounds, space, punct, markers, first, wanted):  # pragma: n
 @njit(cache=True, nogil=True)
 def _duplicates(hashes, n, keys, counts, used):  # pragma: no cover - compiled
     """(distinct values, items whose value occurs more than once) among hashes[:n], with an open-addressing
-    table (keys/counts of a power-of-two size above 2n, counts all zero; left all zero again)."""
-    mask = len(keys) - 1
+    table in keys/counts (a power-of-two size above 2n, counts all zero; left all zero again). Only the
+    first power of two above 2n of it is used, so that a short row's table stays in cache."""
+    size = 16
+    while size < 2 * n and size < len(keys):
+        size *= 2
+    mask = size - 1
     distinct = 0
     for i in range(n):
         h = hashes[i]

@@ -77,3 +77,16 @@ def test_rows_with_the_same_mask_share_one_selection() -> None:
     assert chosen_per_row(mask[:0], ["a", "b", "c"]) == []
     with pytest.raises(ValueError, match="at most 62"):
         chosen_per_row(np.zeros((1, 63), bool), list(range(63)))
+
+
+def test_chunks_hold_about_equal_text_not_equal_rows() -> None:
+    from sft_assets.parallel import ROW_BYTES, chunk_starts
+
+    table = pa.table({"text": ["x" * 10_000] * 10 + ["short"] * 990, "n": range(1000)})
+    starts = chunk_starts(table, 4)
+    ends = [*starts[1:], 1000]
+    work = [sum(len(t) + ROW_BYTES for t in table.column("text").to_pylist()[a:b]) for a, b in zip(starts, ends)]
+    assert starts[0] == 0 and starts == sorted(set(starts)) and len(starts) == 4
+    assert max(work) - min(work) <= 2 * (10_000 + ROW_BYTES)  # each boundary within one row of its target
+    assert chunk_starts(pa.table({"n": range(100)}), 4) == [0, 25, 50, 75]  # no text: equal rows
+    assert chunk_starts(pa.table({"text": ["a", "b"]}), 8) == [0, 1]
