@@ -118,6 +118,21 @@ def codepoints_of_column(column: pa.Array | pa.ChunkedArray, first: int = -1) ->
     return _decode_utf8(*utf8_buffers(column), first)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _char_at(data, i):  # pragma: no cover - compiled
+    """(code point, index of the next character) of the UTF-8 character at data[i]."""
+    b0 = data[i]
+    if b0 < 0x80:
+        return np.uint32(b0), i + 1
+    if b0 < 0xE0:
+        return (np.uint32(b0 & 0x1F) << 6) | np.uint32(data[i + 1] & 0x3F), i + 2
+    if b0 < 0xF0:
+        return ((np.uint32(b0 & 0x0F) << 12) | (np.uint32(data[i + 1] & 0x3F) << 6)
+                | np.uint32(data[i + 2] & 0x3F)), i + 3
+    return ((np.uint32(b0 & 0x07) << 18) | (np.uint32(data[i + 1] & 0x3F) << 12)
+            | (np.uint32(data[i + 2] & 0x3F) << 6) | np.uint32(data[i + 3] & 0x3F)), i + 4
+
+
 @njit(cache=True, nogil=True)
 def _decode_utf8(data, offsets, valid, first):  # pragma: no cover - compiled
     rows = len(offsets) - 1
@@ -128,19 +143,7 @@ def _decode_utf8(data, offsets, valid, first):  # pragma: no cover - compiled
         i, end, chars = offsets[row], offsets[row + 1], 0
         if valid[row]:
             while i < end and chars != first:
-                b0 = data[i]
-                if b0 < 0x80:
-                    c, i = np.uint32(b0), i + 1
-                elif b0 < 0xE0:
-                    c, i = (np.uint32(b0 & 0x1F) << 6) | np.uint32(data[i + 1] & 0x3F), i + 2
-                elif b0 < 0xF0:
-                    c = (np.uint32(b0 & 0x0F) << 12) | (np.uint32(data[i + 1] & 0x3F) << 6) | np.uint32(data[i + 2] & 0x3F)
-                    i += 3
-                else:
-                    c = ((np.uint32(b0 & 0x07) << 18) | (np.uint32(data[i + 1] & 0x3F) << 12)
-                         | (np.uint32(data[i + 2] & 0x3F) << 6) | np.uint32(data[i + 3] & 0x3F))
-                    i += 4
-                cp[k] = c
+                cp[k], i = _char_at(data, i)
                 k += 1
                 chars += 1
         bounds[row + 1] = k
@@ -200,6 +203,30 @@ def word_counts(cp, bounds, space, alone, cap, wanted):  # pragma: no cover - co
                 inside = True
                 n += 1
             i += 1
+        out[row] = n
+    return out
+
+
+@njit(cache=True, nogil=True)
+def word_counts_utf8(data, offsets, valid, first, space, alone, cap, wanted):  # pragma: no cover - compiled
+    """word_counts over text[:first] (all of it when first < 0), read straight from a string column's UTF-8
+    buffers (utf8_buffers): no decoding past the characters it looks at."""
+    out = np.zeros(len(offsets) - 1, np.int64)
+    for row in range(len(offsets) - 1):
+        if not wanted[row] or not valid[row]:
+            continue
+        n, inside, i, end, chars = 0, False, offsets[row], offsets[row + 1], 0
+        while i < end and n < cap and chars != first:
+            c, i = _char_at(data, i)
+            chars += 1
+            if space[c]:
+                inside = False
+            elif alone[c]:
+                inside = False
+                n += 1
+            elif not inside:
+                inside = True
+                n += 1
         out[row] = n
     return out
 
