@@ -183,34 +183,11 @@ def last_visible_in(cp, bounds, space, table):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def word_counts(cp, bounds, space, alone, cap, wanted):  # pragma: no cover - compiled
-    """Per row where `wanted` (0 elsewhere): min(cap, len(text.split())), where each character of the class
-    `alone` also counts as a word of its own and separates words (as rules._words counts CJK characters).
-    An empty `alone` class: plain split. Counting stops at `cap`."""
-    out = np.zeros(len(bounds) - 1, np.int64)
-    for row in range(len(bounds) - 1):
-        if not wanted[row]:
-            continue
-        n, inside, i, end = 0, False, bounds[row], bounds[row + 1]
-        while i < end and n < cap:
-            c = cp[i]
-            if space[c]:
-                inside = False
-            elif alone[c]:
-                inside = False
-                n += 1
-            elif not inside:
-                inside = True
-                n += 1
-            i += 1
-        out[row] = n
-    return out
-
-
-@njit(cache=True, nogil=True)
-def word_counts_utf8(data, offsets, valid, first, space, alone, cap, wanted):  # pragma: no cover - compiled
-    """word_counts over text[:first] (all of it when first < 0), read straight from a string column's UTF-8
-    buffers (utf8_buffers): no decoding past the characters it looks at."""
+def word_counts(data, offsets, valid, first, space, alone, cap, wanted):  # pragma: no cover - compiled
+    """Per row where `wanted` (0 elsewhere), over text[:first] (all of it when first < 0): min(cap,
+    len(text.split())), where each character of the class `alone` also counts as a word of its own and
+    separates words (as rules._words counts CJK characters); an empty `alone` class: plain split. Reads a
+    string column's UTF-8 buffers (utf8_buffers) and stops at `cap`, decoding no further than it looks."""
     out = np.zeros(len(offsets) - 1, np.int64)
     for row in range(len(offsets) - 1):
         if not wanted[row] or not valid[row]:

@@ -140,19 +140,19 @@ def _random_texts(n: int) -> list[str]:
 def test_text_measurements_match_python() -> None:
     texts = _random_texts(800)
     cp, bounds = ts.codepoints_of(texts)
-    everywhere = np.ones(len(texts), dtype=bool)
-    assert ts.word_counts(cp, bounds, ts.space_table(), ts.no_chars(), 10**9, everywhere).tolist() == [len(t.split()) for t in texts]
-    assert ts.word_counts(cp, bounds, ts.space_table(), ts.no_chars(), 3, everywhere).tolist() == [min(3, len(t.split())) for t in texts]
     ends = ts.last_visible_in(cp, bounds, ts.space_table(), ts.char_class(r.SENTENCE_END_CHAR))
     assert ends.tolist() == [bool(r.SENTENCE_END.search(t.rstrip().rsplit("\n", 1)[-1])) for t in texts]
     cjk = ts.char_class(r.CJK_RUN.pattern)
-    assert ts.word_counts(cp, bounds, ts.space_table(), cjk, 10**9, everywhere).tolist() == [r._words(t) for t in texts]
     column = pa.array([*texts, None])
-    for first, cap, alone in ((-1, 10**9, cjk), (7, 10**9, ts.no_chars()), (12, 4, cjk), (0, 5, cjk)):
+    for first, cap, alone in ((-1, 10**9, cjk), (-1, 10**9, ts.no_chars()), (-1, 3, ts.no_chars()), (7, 10**9, ts.no_chars()),
+                              (12, 4, cjk), (0, 5, cjk)):
         cut = [t if first < 0 else t[:first] for t in texts]
         expected = [min(cap, r._words(t) if alone is cjk else len(t.split())) for t in cut] + [0]
         wanted = np.ones(len(texts) + 1, dtype=bool)
-        assert ts.word_counts_utf8(*ts.utf8_buffers(column), first, ts.space_table(), alone, cap, wanted).tolist() == expected
+        assert ts.word_counts(*ts.utf8_buffers(column), first, ts.space_table(), alone, cap, wanted).tolist() == expected
+    wanted[::2] = False  # rows not wanted count 0
+    counts = ts.word_counts(*ts.utf8_buffers(column), -1, ts.space_table(), cjk, 10**9, wanted)
+    assert counts.tolist() == [0 if i % 2 == 0 else r._words(t) for i, t in enumerate([*texts, ""])]
     han = ts.char_class(r"[\u4e00-\u9fff]")
     assert ts.count_class(cp, bounds, han).tolist() == [len(re.findall(r"[\u4e00-\u9fff]", t)) for t in texts]
     category = han.astype(np.uint8) + 2 * ts.char_class("[A-Za-z]")

@@ -72,11 +72,8 @@ class FilterBatch:
         counts, with `cjk`), in the rows `wanted` (all by default; 0 elsewhere)."""
         alone = ts.char_class(r.CJK_RUN.pattern) if cjk else ts.no_chars()
         wanted = np.ones(self.rows, dtype=bool) if wanted is None else wanted
-        if (name, first) in self._texts:
-            return ts.word_counts(*self.text(name, first), ts.space_table(), alone, cap, wanted)
-        # counting stops at `cap` words, usually long before `first` characters: decode only that far
-        return ts.word_counts_utf8(*ts.utf8_buffers(self.column(name)), -1 if first is None else first,
-                                   ts.space_table(), alone, cap, wanted)
+        return ts.word_counts(*ts.utf8_buffers(self.column(name)), -1 if first is None else first,
+                              ts.space_table(), alone, cap, wanted)
 
     def matches(self, name: str, pattern: str, where: np.ndarray | None = None) -> np.ndarray:
         """Rows whose text `name` holds a match (searched only among rows `where` when given; patterns of
