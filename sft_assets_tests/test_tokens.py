@@ -58,6 +58,7 @@ def test_token_bounds_answer_as_exact_counts_would(shared_data: Path) -> None:
             limit = max(0, exact[role] + rng.randint(-300, 300))
             assert view.tokens_at_most(limit, role) is (exact[role] <= limit)
         assert view.tokens() == exact[None] and view.tokens("assistant") == exact["assistant"]
+        assert ExampleView(conversation).tokens("user") == exact["user"]  # nothing encoded before
 
 
 def test_a_bound_tightens_down_to_the_exact_count() -> None:
@@ -72,6 +73,12 @@ def test_a_bound_tightens_down_to_the_exact_count() -> None:
     assert len(uppers) > 5 and uppers == sorted(uppers, reverse=True)
     assert bound.exact() == uppers[-1] == count(text)
     assert TokenBound("", count).exact() == 0
+    # an exact count on a bound never tightened, or tightened once, in scripts of 3 and 4 bytes a character
+    for other in ("\n".join("中文的句子在这里，一共有很多字。" * 3 for _ in range(200)),
+                  "\n".join("😀😀 emoji line" for _ in range(300))):
+        once = TokenBound(other, count)
+        once.tighten(100)
+        assert TokenBound(other, count).exact() == once.exact() == count(other)
 
 
 def _chunked(n: int) -> pa.Table:

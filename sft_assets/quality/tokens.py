@@ -88,7 +88,8 @@ class TokenBound:
 
     def exact(self) -> int:
         if self.rest_bytes:
-            self.tighten(len(self._text))
+            self._done_tokens += self._count(self._text[self._done_chars:])
+            self._done_chars, self.rest_bytes = len(self._text), 0
         return self._done_tokens
 
 
