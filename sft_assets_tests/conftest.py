@@ -79,3 +79,16 @@ def table_of(conversations: list[list[dict]]) -> pa.Table:
 def chat(user: str, reply: str, system: str | None = None) -> list[dict]:
     return ([{"role": "system", "content": system}] if system else []) + [
         {"role": "user", "content": user}, {"role": "assistant", "content": reply}]
+
+
+def random_chats(seed: int, pieces: list[str], n: int, most_pieces: int, system_share: float) -> list[list[dict]]:
+    """n conversations whose user, reply and (in about `system_share` of them) system texts are random
+    strings of up to `most_pieces` pieces, the same for the same seed."""
+    import random
+
+    rng = random.Random(seed)
+
+    def text() -> str:
+        return "".join(rng.choice(pieces) for _ in range(rng.randrange(0, most_pieces)))
+
+    return [chat(text(), text(), text() if rng.random() < system_share else None) for _ in range(n)]

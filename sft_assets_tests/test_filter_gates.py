@@ -22,7 +22,7 @@ from sft_assets.filter.apply import filter_table
 from sft_assets.filter.gates import FilterBatch, rule_gates
 from sft_assets.ingest.sources import ingest_sources
 from sft_assets.re2_bounds import PY_SPACE_CHARS, subset, superset
-from sft_assets_tests.conftest import TRICKY, chat, real_examples, table_of
+from sft_assets_tests.conftest import TRICKY, chat, random_chats, real_examples, table_of
 from sft_assets_tests.test_filter_rules import CASES
 
 def assert_same(table: pa.Table, config: s.FilterConfig) -> None:
@@ -39,12 +39,7 @@ def test_rule_cases_have_identical_outcomes() -> None:
 
 
 def test_tricky_characters_have_identical_outcomes() -> None:
-    rng = random.Random(7)
-    conversations = []
-    for _ in range(1500):
-        def text() -> str:
-            return "".join(rng.choice(TRICKY) for _ in range(rng.randrange(0, 60)))
-        conversations.append(chat(text(), text(), text() if rng.random() < 0.2 else None))
+    conversations = random_chats(7, TRICKY, 1500, 60, 0.2)
     tight = s.FilterConfig(
         special_chars=s.SpecialCharsRule(max_ratio=0.1, min_chars=5),
         repetition=s.RepetitionRule(min_ngrams=3, min_lines=2, min_line_chars=2, ngram_words=2, ngram_chars=3),
@@ -62,13 +57,7 @@ FENCED = ["```", "~~~", "```python", "\n", "\n", "\n```\n", " ", "\t", "\r", "\x
 
 
 def test_fenced_replies_have_identical_outcomes() -> None:
-    rng = random.Random(13)
-
-    def text() -> str:
-        return "".join(rng.choice(FENCED) for _ in range(rng.randrange(0, 40)))
-
-    conversations = [chat(text(), text(), text() if rng.random() < 0.3 else None) for _ in range(3000)]
-    table = table_of(conversations)
+    table = table_of(random_chats(13, FENCED, 3000, 40, 0.3))
     tight = s.FilterConfig(truncated=s.TruncatedRule(min_chars_for_mid_sentence=5))
     for config in (s.FilterConfig(), tight):
         assert_same(table, config)
@@ -100,13 +89,7 @@ def assert_texts_match_views(table: pa.Table) -> None:
 
 
 def test_texts_pulled_by_duckdb_equal_the_python_views() -> None:
-    rng = random.Random(5)
-
-    def text() -> str:
-        return "".join(rng.choice([*TRICKY, "\x00", "\"", "\\", "```py\nx\n```"])
-                       for _ in range(rng.randrange(0, 30)))
-
-    conversations = [chat(text(), text(), text() if rng.random() < 0.3 else None) for _ in range(800)]
+    conversations = random_chats(5, [*TRICKY, "\x00", "\"", "\\", "```py\nx\n```"], 800, 30, 0.3)
     conversations += [[{"role": "user", "content": "q"}, {"role": "assistant", "content": None, "tool_calls": [
         {"type": "function", "function": {"name": "f", "arguments": "{}"}}]}, {"role": "tool", "content": "r"}],
         [{"role": "system", "content": "s"}, {"role": "user", "content": ""}],

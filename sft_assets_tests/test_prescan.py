@@ -11,7 +11,7 @@ import pytest
 from sft_assets.clean.stage import clean_table
 from sft_assets.config import SAMPLE_CONFIG, CurationConfig, load_config
 from sft_assets.ingest.sources import ingest_sources
-from sft_assets_tests.conftest import TRICKY, chat, real_examples, table_of
+from sft_assets_tests.conftest import TRICKY, random_chats, real_examples, table_of
 
 
 def assert_same(table: pa.Table, config: CurationConfig) -> None:
@@ -34,14 +34,7 @@ CLEAN_TRICKY = [*TRICKY, "<b>", "</p>", "&amp;", "&#39;", "Ã©", "â€™", "\
 
 
 def test_random_awkward_texts_have_identical_outcomes() -> None:
-    import random
-
-    rng = random.Random(11)
-
-    def text() -> str:
-        return "".join(rng.choice(CLEAN_TRICKY) for _ in range(rng.randrange(0, 25)))
-
-    conversations = [chat(text(), text(), text() if rng.random() < 0.3 else None) for _ in range(1500)]
+    conversations = random_chats(11, CLEAN_TRICKY, 1500, 25, 0.3)
     loaded = load_config(SAMPLE_CONFIG)
     for config in (CurationConfig(sources=[{"name": "x", "path": "x"}]), loaded.config):
         assert_same(table_of(conversations), config)
