@@ -29,7 +29,7 @@ def _instance(home: Path):
 def cmd_run(args: argparse.Namespace) -> int:
     loaded = load_config(args.config)  # a bad config fails here, before any work
     from sft_assets.dbt_project import ensure_manifest
-    from sft_assets.store import Store
+    from sft_assets.core.store import Store
     from sft_assets.summary import read_summary, render_summary
 
     store = Store(args.home)
@@ -86,7 +86,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from sft_assets.explain import explain_example
-    from sft_assets.store import Store
+    from sft_assets.core.store import Store
 
     text = explain_example(Store(args.home), args.example_id)
     print(text)
@@ -94,7 +94,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from sft_assets.store import Store
+    from sft_assets.core.store import Store
     from sft_assets.summary import read_summary, render_summary
 
     print(render_summary(read_summary(Store(args.home))))

@@ -10,132 +10,29 @@ import glob
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, model_validator
 
+from sft_assets.clean.settings import CleanConfig
+from sft_assets.core.settings_base import Strict
 from sft_assets.dedup.settings import DecontaminationConfig, NearDedupConfig
+from sft_assets.export.settings import ExportsConfig
 from sft_assets.filter.settings import FilterConfig
-from sft_assets.ingest.containers import CONTAINERS
-from sft_assets.ingest.formats import FORMATS
-from sft_assets.records import ORIGINS
+from sft_assets.ingest.ingest_file import FileTask
+from sft_assets.ingest.settings import IngestSettings, SourceConfig
+from sft_assets.quality.settings import TokensConfig
+from sft_assets.split.settings import SplitConfig
 
 CONFIG_ENV = "SFT_ASSETS_CONFIG"
 SAMPLE_CONFIG = Path(__file__).parent / "sample" / "curation.yaml"
 DATA_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv", ".tsv", ".parquet")
-TABLE_FIELDS = ("user", "assistant", "system", "category")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SourceConfig(_Strict):
-    """One named source: a file, a directory (read recursively) or a glob under data_root."""
-
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    path: str
-    format: Literal["auto", *FORMATS] = "auto"  # type: ignore[valid-type]
-    container: Literal[*CONTAINERS] | None = None  # type: ignore[valid-type]
-    columns: dict[str, str] | None = None
-    csv_delimiter: str | None = Field(default=None, min_length=1, max_length=1)
-    origin: Literal[*ORIGINS] = "human"  # type: ignore[valid-type]
-
-    @field_validator("columns")
-    @classmethod
-    def _columns(cls, value: dict[str, str] | None) -> dict[str, str] | None:
-        if value is None:
-            return value
-        unknown = sorted(set(value) - set(TABLE_FIELDS))
-        if unknown:
-            raise ValueError(f"unknown column role(s) {unknown}; allowed: {list(TABLE_FIELDS)}")
-        if "user" not in value or "assistant" not in value:
-            raise ValueError("a column mapping needs at least 'user' and 'assistant'")
-        return value
-
-
-class IngestConfig(_Strict):
-    max_record_bytes: int = Field(default=1_000_000, gt=0)
-    consecutive_turns: Literal["merge", "reject"] = "merge"
-
-
-class SplitConfig(_Strict):
-    seed: int = 20240601
-    ratios: dict[Literal["train", "val", "test"], float] = {"train": 0.8, "val": 0.1, "test": 0.1}
-
-    @field_validator("ratios")
-    @classmethod
-    def _ratios(cls, value: dict[str, float]) -> dict[str, float]:
-        if set(value) != {"train", "val", "test"}:
-            raise ValueError("needs exactly train, val and test")
-        if any(r < 0 for r in value.values()) or abs(sum(value.values()) - 1.0) > 1e-6:
-            raise ValueError(f"ratios must be non-negative and sum to 1 (they sum to {sum(value.values()):g})")
-        return value
-
-
-class TokensConfig(_Strict):
-    encoding: Literal["cl100k_base", "o200k_base"] = "cl100k_base"
-    max_tokens: int = Field(default=16385, gt=0)
-    epochs: int | None = Field(default=None, gt=0)
-    usd_per_million_training_tokens: float = Field(default=8.0, ge=0)
-
-
-PiiAction = Literal["redact", "drop", "flag", "off"]
-
-
-class PiiConfig(_Strict):
-    """Per type of personal data or secret: redact to a typed placeholder, drop the record, flag it, or off."""
-
-    email: PiiAction = "redact"
-    phone: PiiAction = "redact"
-    cn_id: PiiAction = "redact"
-    bank_card: PiiAction = "redact"
-    ip: PiiAction = "redact"
-    openai_key: PiiAction = "redact"
-    aws_key: PiiAction = "redact"
-    github_token: PiiAction = "redact"
-    private_key: PiiAction = "redact"
-    generic_secret: PiiAction = "redact"
-
-
-class BoilerplateConfig(_Strict):
-    enabled: bool = True
-    extra_patterns: list[str] = []  # regular expressions added to the built-in English/Chinese ad patterns
-    remove_link_only_lines: bool = True
-
-    @field_validator("extra_patterns")
-    @classmethod
-    def _compiles(cls, value: list[str]) -> list[str]:
-        import re
-
-        for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"{pattern!r} is not a valid regular expression: {exc}") from None
-        return value
-
-
-class CleanConfig(_Strict):
-    unicode_repair: bool = True
-    control_chars: bool = True
-    html: bool = True
-    boilerplate: BoilerplateConfig = BoilerplateConfig()
-    whitespace: bool = True
-    max_blank_lines: int = Field(default=1, ge=0)
-    no_input: bool = True
-    pii: PiiConfig = PiiConfig()
-
-
-class ExportsConfig(_Strict):
-    formats: list[Literal["openai", "sharegpt", "alpaca"]] = ["openai"]
-
-
-class CurationConfig(_Strict):
+class CurationConfig(Strict):
     data_root: str = "."
     sources: list[SourceConfig] = Field(min_length=1)
-    ingest: IngestConfig = IngestConfig()
+    ingest: IngestSettings = IngestSettings()
     split: SplitConfig = SplitConfig()
     tokens: TokensConfig = TokensConfig()
     clean: CleanConfig = CleanConfig()
@@ -175,6 +72,22 @@ class LoadedConfig:
 
     def absolute(self, relative: str) -> Path:
         return self.data_root / relative
+
+    def file_tasks(self) -> list[FileTask]:
+        """One ingest task per source file, in config order (files sorted within a source)."""
+        settings = self.config.ingest
+        return [
+            FileTask(source=source.name, path=self.absolute(file), file=file, format=source.format,
+                     origin=source.origin, container=source.container, csv_delimiter=source.csv_delimiter,
+                     columns=dict(source.columns) if source.columns else None,
+                     max_record_bytes=settings.max_record_bytes, consecutive_turns=settings.consecutive_turns)
+            for source in self.config.sources
+            for file in self.files[source.name]
+        ]
+
+    def watched_paths(self) -> list[Path]:
+        """The config file and every source file (a change to any of them triggers a refresh)."""
+        return [self.path, *(self.absolute(f) for files in self.files.values() for f in files)]
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> Path:

@@ -11,6 +11,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 DBT_DIR = Path(__file__).resolve().parent.parent / "dbt"
 
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
+HOME_VAR = "sft_home"  # the dbt var (--vars) that points the profile at the home folder
 
 
 def dbt_executable() -> str:
@@ -36,7 +37,5 @@ def ensure_manifest() -> Path:
     return manifest
 
 
-def prepare_if_dev() -> None:
-    """Under `dagster dev`, refresh the manifest so dbt edits show up without a separate build step."""
-    if dbt_project.preparer.using_dagster_dev():
-        ensure_manifest()
+if __name__ == "__main__":  # `python -m sft_assets.dbt_project`: build the manifest before `dagster dev`
+    print(ensure_manifest())

@@ -6,9 +6,9 @@ from typing import Any
 
 import duckdb
 
-from sft_assets.events import EVENTS_TABLE
+from sft_assets.core.events import EVENTS_TABLE
 from sft_assets.split.tables import ASSIGNMENTS_TABLE
-from sft_assets.store import Store
+from sft_assets.core.store import Store
 
 STAGE_TABLES = ("examples", "cleaned", "filtered", "deduped", "curated")
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import orjson
 
-from sft_assets.events import EVENTS_TABLE
+from sft_assets.core.events import EVENTS_TABLE
 from sft_assets.export.write import MANIFEST
-from sft_assets.store import Store
+from sft_assets.core.store import Store
 
 STAGE_QUERIES = {
     "read": "SELECT coalesce(sum(rows_read), 0) FROM ingest_files",

@@ -66,7 +66,7 @@ def table_of(conversations: list[list[dict]]) -> pa.Table:
     """An examples table (the columns clean and filter read) holding these conversations."""
     import pyarrow as pa
 
-    from sft_assets.records import canonical_json
+    from sft_assets.core.records import canonical_json
 
     n = len(conversations)
     return pa.table({

@@ -6,9 +6,9 @@ import pytest
 
 from sft_assets.clean.conversation import Cleaner, clean_conversation
 from sft_assets.clean.redact import cn_id_valid, luhn_valid, redact
-from sft_assets.clean.segments import segments
+from sft_assets.core.segments import segments
 from sft_assets.clean.transforms import Boilerplate, ControlChars, HtmlStrip, NoInputMarker, UnicodeRepair, Whitespace
-from sft_assets.config import CleanConfig, PiiConfig
+from sft_assets.clean.settings import CleanConfig, PiiConfig
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,7 @@ def test_segments_treat_inline_triple_backticks_as_prose() -> None:
 def test_fence_splitting_over_the_whole_text_equals_the_line_by_line_definition() -> None:
     import random
 
-    from sft_assets.clean.segments import FENCE_LINE, _segments_line_by_line, fence_lines
+    from sft_assets.core.segments import FENCE_LINE, _segments_line_by_line, fence_lines
     from sft_assets_tests.conftest import TRICKY
 
     rng = random.Random(1)

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from sft_assets import textscan as ts
+from sft_assets.kernels import text as ts
 from sft_assets.clean.stage import clean_table
 from sft_assets.config import SAMPLE_CONFIG, CurationConfig, load_config
 from sft_assets.filter import rules as r
@@ -21,7 +21,7 @@ from sft_assets.filter import settings as s
 from sft_assets.filter.apply import filter_table
 from sft_assets.filter.gates import FilterBatch, rule_gates
 from sft_assets.ingest.sources import ingest_sources
-from sft_assets.re2_bounds import PY_SPACE_CHARS, subset, superset
+from sft_assets.kernels.re2_bounds import PY_SPACE_CHARS, subset, superset
 from sft_assets_tests.conftest import TRICKY, chat, random_chats, real_examples, table_of
 from sft_assets_tests.test_filter_rules import CASES
 
@@ -67,7 +67,7 @@ def test_fenced_replies_have_identical_outcomes() -> None:
 
 def test_gates_skip_most_rule_checks_on_the_sample() -> None:
     loaded = load_config(SAMPLE_CONFIG)
-    table = clean_table(ingest_sources(loaded).examples, loaded.config.clean).kept
+    table = clean_table(ingest_sources(loaded.file_tasks()).examples, loaded.config.clean).kept
     assert_same(table, loaded.config.filter)
     from sft_assets.filter.apply import build_rules
 
@@ -181,7 +181,7 @@ def test_repetition_bounds_are_exact_on_plain_text() -> None:
 
 
 def test_sure_word_characters_are_python_word_characters_in_re2_under_any_case_flag() -> None:
-    from sft_assets.re2_bounds import _SURE_WORD
+    from sft_assets.kernels.re2_bounds import _SURE_WORD
 
     chars = [chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000]
     word = np.array([bool(re.match(r"\w", c)) for c in chars])
@@ -234,8 +234,8 @@ def test_untranslatable_patterns_fail_loudly() -> None:
 
 
 def _same_decisions(samples: list[str]) -> None:
-    from sft_assets.filter.langid_batch import decide_many
-    from sft_assets.filter.language import _model, decide
+    from sft_assets.kernels.langid import decide_many
+    from sft_assets.filter.langid import _model, decide
 
     exact = [_model().classify(s) for s in samples]
     confidences = sorted(confidence for _, confidence in exact)
@@ -247,8 +247,8 @@ def _same_decisions(samples: list[str]) -> None:
 
 
 def test_bulk_language_identification_equals_py3langid() -> None:
-    from sft_assets.filter.langid_batch import classify_many
-    from sft_assets.filter.language import _model
+    from sft_assets.kernels.langid import classify_many
+    from sft_assets.filter.langid import _model
 
     samples = ["", "ABC DEF GHI", "ÉCOLE NORMALE SUPÉRIEURE", "😀", "Der Himmel ist heute sehr blau.",
                "La capitale de l'Allemagne est Berlin.", "x = 1; y = 2; print(x + y)", "Olá, tudo bem com você?",
@@ -259,8 +259,8 @@ def test_bulk_language_identification_equals_py3langid() -> None:
 
 @pytest.mark.realistic
 def test_bulk_language_identification_equals_py3langid_on_real_replies(shared_data: Path) -> None:
-    from sft_assets.filter.langid_batch import classify_many
-    from sft_assets.filter.language import _model
+    from sft_assets.kernels.langid import classify_many
+    from sft_assets.filter.langid import _model
 
     table = pa.concat_tables([real_examples(shared_data, f) for f in ("lima/lima.json", "sharegpt-sample")])
     samples = [r.ExampleView(orjson.loads(m)).reply_prose[:300] for m in table.column("messages").to_pylist()]
@@ -288,7 +288,7 @@ def test_cached_language_model_classifies_like_py3langids_own_loader(tmp_path: P
 
 
 def test_character_tables_from_the_user_cache_equal_a_fresh_scan(tmp_path: Path, monkeypatch) -> None:
-    from sft_assets import textscan as ts
+    from sft_assets.kernels import text as ts
 
     pattern = r"[\u4e00-\u9fff\u3400-\u4dbf]"
     fresh = ts._scan_class(pattern)
@@ -309,7 +309,7 @@ def test_character_tables_from_the_user_cache_equal_a_fresh_scan(tmp_path: Path,
 
 
 def test_json_the_scanner_cannot_read_opens_every_gate() -> None:
-    from sft_assets.filter.texts import conversation_texts
+    from sft_assets.kernels.chat_json import conversation_texts
 
     spaced = '[ {"role": "user", "content": "Write a poem."}, {"role": "assistant", "content": "N/A"} ]'
     column = pa.array(['[{"content":"hi","role":"user"}]', spaced, '[{"content":"cut', None], pa.string())

@@ -7,7 +7,7 @@ import pytest
 from sft_assets.filter import rules as r
 from sft_assets.filter import settings as s
 from sft_assets.filter.apply import build_rules, evaluate
-from sft_assets.filter.language import detect_language, script_family
+from sft_assets.filter.langid import detect_language, script_family
 
 
 def view(user: str, reply: str, system: str | None = None) -> r.ExampleView:

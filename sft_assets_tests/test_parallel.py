@@ -7,7 +7,7 @@ import pyarrow as pa
 from sft_assets.clean.stage import CLEAN_COLUMNS, clean_table, merge
 from sft_assets.config import CurationConfig
 from sft_assets.filter.apply import FILTER_COLUMNS, filter_table
-from sft_assets.parallel import map_row_stage
+from sft_assets.rowstage.pool import map_row_stage
 from sft_assets_tests.conftest import chat, table_of
 
 
@@ -46,7 +46,7 @@ def _fail() -> None:
 def test_started_workers_are_prepared_and_a_failed_preparation_does_not_break_the_pool() -> None:
     from functools import partial
 
-    from sft_assets.parallel import _POOLS, shutdown_pools, start_workers
+    from sft_assets.rowstage.pool import _POOLS, shutdown_pools, start_workers
     from sft_assets.stage_workers import prepare_row_stages
 
     shutdown_pools()
@@ -69,7 +69,7 @@ def test_rows_with_the_same_mask_share_one_selection() -> None:
     import numpy as np
     import pytest
 
-    from sft_assets.row_masks import chosen_per_row
+    from sft_assets.kernels.row_masks import chosen_per_row
 
     mask = np.array([[True, False, True], [False, False, False], [True, False, True]])
     chosen = chosen_per_row(mask, ["a", "b", "c"], frozenset)
@@ -80,7 +80,7 @@ def test_rows_with_the_same_mask_share_one_selection() -> None:
 
 
 def test_chunks_hold_about_equal_text_not_equal_rows() -> None:
-    from sft_assets.parallel import ROW_BYTES, chunk_starts
+    from sft_assets.rowstage.pool import ROW_BYTES, chunk_starts
 
     table = pa.table({"text": ["x" * 10_000] * 10 + ["short"] * 990, "n": range(1000)})
     starts = chunk_starts(table, 4)

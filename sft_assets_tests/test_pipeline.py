@@ -21,7 +21,7 @@ from sft_assets.defs.export.assets import exports
 from sft_assets.defs.ingest.assets import ingest
 from sft_assets.defs.split.assets import splits
 from sft_assets.resources import CurationConfigResource, StoreResource
-from sft_assets.store import Store
+from sft_assets.core.store import Store
 from sft_assets_tests.conftest import write_config
 
 PYTHON_ASSETS = [ingest, cleaned, filtered, deduped, near_deduped, decontaminated, curated, curated_format_gate, splits,

@@ -23,7 +23,7 @@ def assert_same(table: pa.Table, config: CurationConfig) -> None:
 
 def test_sample_outcomes_are_identical() -> None:
     loaded = load_config(SAMPLE_CONFIG)
-    assert_same(ingest_sources(loaded).examples, loaded.config)
+    assert_same(ingest_sources(loaded.file_tasks()).examples, loaded.config)
 
 
 # What the cleaning steps react to, mixed with characters whose handling differs between Python and RE2.
@@ -43,8 +43,8 @@ def test_random_awkward_texts_have_identical_outcomes() -> None:
 def test_one_set_pass_finds_the_step_patterns_each_pattern_finds(monkeypatch) -> None:
     import random
 
-    from sft_assets.prescan import _matches, _patterns_found, step_gate_patterns
-    from sft_assets.re2_set import pattern_set
+    from sft_assets.clean.prescan import _matches, _patterns_found, step_gate_patterns
+    from sft_assets.kernels.re2_set import pattern_set
     from sft_assets_tests.test_clean import GivesUp
 
     rng = random.Random(4)
@@ -58,10 +58,10 @@ def test_one_set_pass_finds_the_step_patterns_each_pattern_finds(monkeypatch) ->
 
 
 def test_a_prescan_skips_most_clean_rows() -> None:
-    from sft_assets.prescan import clean_gates
+    from sft_assets.clean.prescan import clean_gates
 
     loaded = load_config(SAMPLE_CONFIG)
-    examples = ingest_sources(loaded).examples
+    examples = ingest_sources(loaded.file_tasks()).examples
     gates = clean_gates(examples, loaded.config.clean)
     assert 0 < gates.sum() < examples.num_rows
 

@@ -1,4 +1,4 @@
-from sft_assets.records import content_hash, example_id_for, normalized_content_hash
+from sft_assets.core.records import content_hash, example_id_for, normalized_content_hash
 
 CHAT = [{"role": "user", "content": "Hi there"}, {"role": "assistant", "content": "Hello!"}]
 

@@ -17,7 +17,7 @@ from sft_assets.clean.transforms import (
     UnicodeRepair,
     Whitespace,
 )
-from sft_assets.config import CleanConfig
+from sft_assets.clean.settings import CleanConfig
 
 
 @dataclass(frozen=True)

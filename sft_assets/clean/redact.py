@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from sft_assets.re2_bounds import PY_SPACE_CHARS
-from sft_assets.re2_set import PatternSet, pattern_set
+from sft_assets.kernels.re2_bounds import PY_SPACE_CHARS
+from sft_assets.kernels.re2_set import PatternSet, pattern_set
 
 PII_TYPES = (
     "private_key", "openai_key", "aws_key", "github_token", "email", "cn_id", "bank_card", "phone", "ip",

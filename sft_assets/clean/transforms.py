@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from html.parser import HTMLParser
 
-from sft_assets.clean.segments import map_prose
+from sft_assets.core.segments import map_prose
 
 # --- Unicode repair -------------------------------------------------------------------------------
 

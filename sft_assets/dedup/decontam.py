@@ -16,6 +16,7 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
+from sft_assets.core.events import Decision
 from sft_assets.dedup.minhash import (
     band_hashes,
     candidate_pairs,
@@ -146,3 +147,8 @@ def _near_matches(texts: list[str], items: list[EvalItem], config: Decontaminati
         if example not in out or score > out[example][1]:
             out[example] = (item, score)
     return out
+
+
+def dropped_decisions(result: Contamination) -> list[Decision]:
+    return [Decision.about(d, "dropped", d["rule"], d["eval_item"], None, f"{d['detail']} ({d['eval_set']})")
+            for d in result.dropped]

@@ -14,10 +14,11 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
+from sft_assets.core.events import Decision
 from sft_assets.dedup.minhash import near_duplicate_clusters, permutations, signatures_of_flat
 from sft_assets.dedup.settings import NearDedupConfig
 from sft_assets.dedup.shingles import batch_shingle_hashes, conversation_text, normalize
-from sft_assets.parallel import map_chunks
+from sft_assets.rowstage.pool import WorkerPool
 
 SIGNATURES_TABLE = "minhash_signatures"
 CLUSTERS_TABLE = "near_dup_clusters"
@@ -60,7 +61,8 @@ def _informativeness(table: pa.Table, rows: list[int]) -> dict[int, int]:
             for i, m in zip(rows, messages, strict=True)}
 
 
-def near_dedup(table: pa.Table, config: NearDedupConfig, stored: dict[str, bytes], workers: int = 1) -> NearDedupResult:
+def near_dedup(table: pa.Table, config: NearDedupConfig, stored: dict[str, bytes],
+               pool: WorkerPool | None = None) -> NearDedupResult:
     n = table.num_rows
     key = params_key(config)
     ids = table.column("example_id").to_pylist()
@@ -76,7 +78,7 @@ def near_dedup(table: pa.Table, config: NearDedupConfig, stored: dict[str, bytes
                 sigs[i] = np.frombuffer(blob, dtype=np.uint32)
     if missing:
         todo = table.take(pa.array(missing, pa.int64())).select(["example_id", "messages"])
-        parts = map_chunks(_shingle_chunk, todo, workers, config, permutations(config.num_perm, config.seed))
+        parts = (pool or WorkerPool(1)).map_chunks(_shingle_chunk, todo, config, permutations(config.num_perm, config.seed))
         new_sigs = np.vstack([p[0] for p in parts])
         new_usable = np.concatenate([p[1] for p in parts])
         sigs[missing] = new_sigs
@@ -148,3 +150,16 @@ def _resolve(table, root, best_score, config, key, ids, sigs, usable, reused) ->
     blobs = [sigs[i].tobytes() if usable[i] else b"" for i in range(n)]
     signature_table = pa.table({"example_id": ids, "params": [key] * n, "signature": pa.array(blobs, pa.binary())})
     return NearDedupResult(table.filter(pa.array(keep)), cluster_table, signature_table, dropped, reused)
+
+
+def merged_signatures(previous: pa.Table, computed: pa.Table) -> pa.Table:
+    """The stored signatures after a run: the previous ones of examples not hashed again, then the new ones."""
+    current = set(computed.column("example_id").to_pylist())
+    keep_old = pa.array([i not in current for i in previous.column("example_id").to_pylist()], pa.bool_())
+    return pa.concat_tables([previous.filter(keep_old), computed])
+
+
+def dropped_decisions(result: NearDedupResult, threshold: float) -> list[Decision]:
+    return [Decision.about(d, "dropped", "near_duplicate", d["kept_id"], str(threshold),
+                           f"cluster {d['cluster_id']}, estimated Jaccard {d['similarity']:.2f}")
+            for d in result.dropped]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from sft_assets.core.settings_base import Strict
 
 
-class NearDedupConfig(BaseModel):
+class NearDedupConfig(Strict):
     """MinHash LSH near-duplicate detection; clusters keep one representative."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     enabled: bool = True
     text: Literal["user", "assistant", "conversation"] = "conversation"  # which turns are hashed
@@ -23,8 +24,7 @@ class NearDedupConfig(BaseModel):
     seed: int = 1
 
 
-class EvalSet(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class EvalSet(Strict):
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
     path: str  # file under data_root
@@ -32,10 +32,9 @@ class EvalSet(BaseModel):
     field: str | None = None  # for `questions` records that are objects: the field holding the question
 
 
-class DecontaminationConfig(BaseModel):
+class DecontaminationConfig(Strict):
     """Drop examples whose user turns overlap an eval item (long n-gram, or MinHash near-match)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     eval_sets: list[EvalSet] = []
     ngram_words: int = Field(default=13, ge=3)

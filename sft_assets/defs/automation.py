@@ -2,7 +2,7 @@ import dagster as dg
 
 from sft_assets.config import ConfigError
 from sft_assets.ingest.sources import source_fingerprint
-from sft_assets.resources import CurationConfigResource
+from sft_assets.defs.resources import CurationConfigResource
 
 nightly_refresh = dg.ScheduleDefinition(
     name="nightly_refresh",
@@ -17,7 +17,7 @@ nightly_refresh = dg.ScheduleDefinition(
 def source_files_changed(context: dg.SensorEvaluationContext, curation: CurationConfigResource):
     """Rebuild when a source file or curation.yaml changes (size or modification time)."""
     try:
-        fingerprint = source_fingerprint(curation.load())
+        fingerprint = source_fingerprint(curation.load().watched_paths())
     except ConfigError as exc:
         return dg.SkipReason(str(exc))
     if fingerprint == context.cursor:

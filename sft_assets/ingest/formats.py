@@ -16,7 +16,7 @@ import orjson
 
 from sft_assets.ingest.messages import ConsecutiveTurns, canonical_message, check_structure, text_content
 from sft_assets.ingest.reasons import RecordError
-from sft_assets.records import Conversation
+from sft_assets.core.records import Conversation
 
 FORMATS = ("openai", "sharegpt", "alpaca", "dolly", "prompt_completion", "qa")
 

@@ -28,7 +28,7 @@ from sft_assets.ingest.containers import (
 from sft_assets.ingest.formats import CONVERTERS, ConvertOptions, detect_format
 from sft_assets.ingest.reasons import RecordError
 from sft_assets.ingest.tables import EXAMPLES_SCHEMA, QUARANTINE_SCHEMA, empty_table
-from sft_assets.records import canonical_json_bytes, example_id_from_json
+from sft_assets.core.records import canonical_json_bytes, example_id_from_json
 
 DETECT_SAMPLE = 50
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from sft_assets.ingest.reasons import RecordError
-from sft_assets.records import MESSAGE_EXTRA_KEYS, ROLES
+from sft_assets.core.records import MESSAGE_EXTRA_KEYS, ROLES
 
 ConsecutiveTurns = Literal["merge", "reject"]
 

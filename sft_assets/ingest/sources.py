@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyarrow as pa
 
-from sft_assets.config import LoadedConfig
 from sft_assets.ingest.ingest_file import FileIngest, FileTask, ingest_file, ingest_pool
 from sft_assets.ingest.tables import EXAMPLES_SCHEMA, QUARANTINE_SCHEMA
 
@@ -35,26 +36,6 @@ class IngestOutcome:
     files: pa.Table  # one row per file; rows_read == examples + quarantined on every row
 
 
-def file_tasks(loaded: LoadedConfig) -> list[FileTask]:
-    config = loaded.config
-    return [
-        FileTask(
-            source=source.name,
-            path=loaded.absolute(file),
-            file=file,
-            format=source.format,
-            origin=source.origin,
-            container=source.container,
-            csv_delimiter=source.csv_delimiter,
-            columns=dict(source.columns) if source.columns else None,
-            max_record_bytes=config.ingest.max_record_bytes,
-            consecutive_turns=config.ingest.consecutive_turns,
-        )
-        for source in config.sources
-        for file in loaded.files[source.name]
-    ]
-
-
 def _file_row(result: FileIngest) -> dict[str, object]:
     notes = result.notes
     return {
@@ -73,11 +54,11 @@ def _file_row(result: FileIngest) -> dict[str, object]:
     }
 
 
-def ingest_sources(loaded: LoadedConfig, workers: int = 1) -> IngestOutcome:
-    """Read all sources in config order (files sorted within a source); rows keep file order."""
+def ingest_sources(tasks: Sequence[FileTask], workers: int = 1) -> IngestOutcome:
+    """Read the files in the order given (config order, files sorted within a source); rows keep file order."""
     pool = ingest_pool(workers)
     try:
-        results = [ingest_file(task, pool) for task in file_tasks(loaded)]
+        results = [ingest_file(task, pool) for task in tasks]
     finally:
         if pool is not None:
             pool.shutdown()
@@ -88,12 +69,12 @@ def ingest_sources(loaded: LoadedConfig, workers: int = 1) -> IngestOutcome:
     )
 
 
-def source_fingerprint(loaded: LoadedConfig) -> str:
-    """A hash of every source file's path, size and modification time, plus the config file itself."""
+def source_fingerprint(paths: Sequence[Path]) -> str:
+    """A hash of every file's path, size and modification time (the config file and every source file)."""
     import hashlib
 
     digest = hashlib.sha256()
-    for path in [loaded.path, *(loaded.absolute(f) for files in loaded.files.values() for f in files)]:
+    for path in paths:
         stat = path.stat()
         digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()[:20]

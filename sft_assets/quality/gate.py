@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,12 +52,17 @@ def format_expectations(max_tokens: int) -> list[tuple[str, dict[str, Any]]]:
 
 def run_suite(name: str, frame: pd.DataFrame, expectations: list[tuple[str, dict[str, Any]]]) -> GateOutcome:
     """Validate a pandas frame (read from DuckDB) against a suite; failing rows are named by example_id."""
-    os.environ["GX_ANALYTICS_ENABLED"] = "False"  # no network at run time
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    # no analytics (no network at run time) and no progress bars, set on the context rather than the process
+    project = DataContextConfig(analytics_enabled=False, store_backend_defaults=InMemoryStoreBackendDefaults(),
+                                progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False))
+    context = gx.get_context(mode="ephemeral", project_config=project)
     batch_definition = (
         context.data_sources.add_pandas("sft_assets")
         .add_dataframe_asset(name)

@@ -7,13 +7,13 @@ framing (plus 1 when it carries a name), and every conversation 3 more for primi
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Callable
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import orjson
+
+from sft_assets.adapters.bpe_openai import counter
 
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1
@@ -22,32 +22,8 @@ REPLY_PRIMING = 3
 
 @lru_cache(maxsize=4)
 def token_counter(name: str) -> Callable[[str], int]:
-    """Tokens in a text (special-token strings counted as ordinary text, like `encode_ordinary`).
-
-    Uses the package's compiled tokenizer directly: importing `bpe_openai` itself decodes every vocabulary
-    it ships in Python (about 2.5 s per process), which the Rust core does not need.
-    """
-    return _rust_bindings().tokenizer_for_encoding(name).count
-
-
-@lru_cache(maxsize=1)
-def _rust_bindings() -> Any:
-    import importlib.machinery
-    import importlib.util
-
-    if "bpe_openai._bindings" in sys.modules:
-        return sys.modules["bpe_openai._bindings"]
-    package = importlib.util.find_spec("bpe_openai")
-    if package is None or not package.submodule_search_locations:
-        raise ImportError("bpe-openai is not installed")
-    folder = Path(package.submodule_search_locations[0])
-    binary = next(folder.glob("_bindings*.so"), None) or next(folder.glob("_bindings*.pyd"), None)
-    if binary is None:
-        raise ImportError(f"bpe-openai's compiled tokenizer is missing from {folder}")
-    loader = importlib.machinery.ExtensionFileLoader("bpe_openai._bindings", str(binary))
-    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(loader.name, loader))
-    loader.exec_module(module)
-    return module
+    """Tokens in a text (special-token strings counted as ordinary text, like `encode_ordinary`)."""
+    return counter(name)
 
 
 # A line break followed by a letter or digit always ends a piece of the cl100k/o200k pre-tokenizers: no

@@ -22,9 +22,9 @@ from sft_assets.clean.stage import CLEAN_COLUMNS, clean_table, merge
 from sft_assets.config import CurationConfig
 from sft_assets.filter.apply import FILTER_COLUMNS, filter_table
 from sft_assets.ingest.ingest_file import FileTask, ingest_file
-from sft_assets.parallel import map_row_stage, start_workers
+from sft_assets.rowstage.pool import map_row_stage, start_workers
 from sft_assets.stage_workers import prepare_row_stages
-from sft_assets.store import Store
+from sft_assets.core.store import Store
 from sft_assets_tests.benchmarks.machine import describe
 from sft_assets_tests.conftest import SHARED_DATA
 

@@ -1,15 +1,12 @@
-import os
+import json
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from sft_assets.dbt_project import dbt_project, prepare_if_dev
-from sft_assets.resources import StoreResource
-from sft_assets.store import HOME_ENV
-
-prepare_if_dev()
+from sft_assets.dbt_project import HOME_VAR, dbt_project
+from sft_assets.defs.resources import StoreResource
 
 
 class FolderGroups(DagsterDbtTranslator):
@@ -22,6 +19,7 @@ class FolderGroups(DagsterDbtTranslator):
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=FolderGroups())
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, store: StoreResource):
-    # dbt runs as a subprocess: point its profile at the same DuckDB file as the Python assets.
-    os.environ[HOME_ENV] = str(store.store().home)
-    yield from dbt.cli(["build"], context=context).stream()
+    # dbt runs as a subprocess: its profile reads the home folder from --vars (the same DuckDB file as the
+    # Python assets), so nothing is written to this process's environment.
+    home = json.dumps({HOME_VAR: str(store.store().home)})
+    yield from dbt.cli(["build", "--vars", home], context=context).stream()

@@ -2,7 +2,7 @@ import dagster as dg
 
 from sft_assets.export.write import render_jsonl, write_atomic, write_manifest
 from sft_assets.reporting import markdown_table
-from sft_assets.resources import CurationConfigResource, StoreResource
+from sft_assets.defs.resources import CurationConfigResource, StoreResource
 from sft_assets.split.assign import SPLITS
 
 

@@ -2,11 +2,8 @@ import dagster as dg
 
 from sft_assets.ingest.sources import ingest_sources
 from sft_assets.reporting import counts_table, markdown_table, value_counts
-from sft_assets.resources import CurationConfigResource, StoreResource
-
-
-class IngestConfig(dg.Config):
-    workers: int = 2  # processes converting large JSONL files
+from sft_assets.defs.metadata import table_metadata
+from sft_assets.defs.resources import CurationConfigResource, RowStageConfig, StoreResource
 
 
 @dg.multi_asset(
@@ -26,11 +23,11 @@ class IngestConfig(dg.Config):
     ]
 )
 def ingest(
-    context: dg.AssetExecutionContext, config: IngestConfig, curation: CurationConfigResource, store: StoreResource
+    context: dg.AssetExecutionContext, config: RowStageConfig, curation: CurationConfigResource, store: StoreResource
 ):
     """Read every configured source file into examples, quarantine and per-file counts."""
     loaded = curation.load()
-    outcome = ingest_sources(loaded, workers=config.workers)
+    outcome = ingest_sources(loaded.file_tasks(), workers=config.workers)
     db = store.store()
     db.replace_table("examples", outcome.examples)
     db.replace_table("quarantine", outcome.quarantine)
@@ -39,7 +36,7 @@ def ingest(
     yield dg.MaterializeResult(
         asset_key="examples",
         metadata={
-            "dagster/row_count": outcome.examples.num_rows,
+            **table_metadata(outcome.examples),
             "rows_read": sum(f["rows_read"] for f in files),
             "examples_per_source": value_counts(outcome.examples, "source"),
             "files": dg.MetadataValue.md(
@@ -56,7 +53,7 @@ def ingest(
     yield dg.MaterializeResult(
         asset_key="quarantine",
         metadata={
-            "dagster/row_count": outcome.quarantine.num_rows,
+            **table_metadata(outcome.quarantine),
             "per_reason": dg.MetadataValue.md(counts_table(value_counts(outcome.quarantine, "reason"))),
             "preview": dg.MetadataValue.md(
                 markdown_table(outcome.quarantine.slice(0, 10).to_pylist(), ["file", "locator", "reason", "detail"])
@@ -66,7 +63,7 @@ def ingest(
     yield dg.MaterializeResult(
         asset_key="ingest_files",
         metadata={
-            "dagster/row_count": outcome.files.num_rows,
+            **table_metadata(outcome.files),
             "invariant_holds": all(f["rows_read"] == f["examples"] + f["quarantined"] for f in files),
             "files_with_quarantine": sum(1 for f in files if f["quarantined"]),
         },

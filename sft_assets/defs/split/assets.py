@@ -2,7 +2,8 @@ import dagster as dg
 
 from sft_assets.dedup.near import CLUSTERS_TABLE
 from sft_assets.reporting import markdown_table
-from sft_assets.resources import CurationConfigResource, StoreResource
+from sft_assets.defs.metadata import table_metadata
+from sft_assets.defs.resources import CurationConfigResource, StoreResource
 from sft_assets.split.assign import SPLITS
 from sft_assets.split.tables import ASSIGNMENTS_TABLE, updated_assignments
 
@@ -40,10 +41,11 @@ def splits(context: dg.AssetExecutionContext, curation: CurationConfigResource, 
                 WHERE a.split = '{name}' ORDER BY c.example_id"""
         )
         rows = db.query(f'SELECT example_id, source, n_tokens, messages FROM "{name}" ORDER BY example_id')
+        schema = db.query(f'SELECT * FROM "{name}" LIMIT 0').schema
         yield dg.MaterializeResult(
             asset_key=name,
             metadata={
-                "dagster/row_count": rows.num_rows,
+                **table_metadata(schema, rows.num_rows),
                 "share": round(rows.num_rows / len(curated_ids), 4) if curated_ids else 0.0,
                 "newly_assigned_this_run": fresh,
                 "preview": dg.MetadataValue.md(markdown_table(rows.slice(0, 5).to_pylist())),

@@ -1,7 +1,7 @@
 import dagster as dg
 
 from sft_assets.dedup.near import CLUSTERS_TABLE
-from sft_assets.resources import StoreResource
+from sft_assets.defs.resources import StoreResource
 from sft_assets.split.leaks import find_leaks
 
 SPLIT_ROWS = " UNION ALL ".join(

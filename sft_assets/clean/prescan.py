@@ -1,0 +1,132 @@
+"""Vectorized pre-scan: which rows could a cleaning step (transform or PII detector) touch at all?
+
+Two RE2 passes, both NECESSARY conditions, so skipped work never changes an outcome and the Python
+transforms stay the one place that decides:
+1. one pattern over each row's canonical messages JSON (no parsing) picks the rows any step could touch;
+2. for those rows only, one pattern per step over the parsed message texts says which steps to run.
+`test_prescan.py` checks that outcomes with and without the pre-scan are identical on the sample, on
+random strings of awkward characters and on real data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from sft_assets.clean.redact import DETECTORS
+from sft_assets.clean.transforms import HTML_HINT, HTML_TAGS, INVISIBLE, MOJIBAKE_HINT, NO_INPUT
+from sft_assets.clean.settings import CleanConfig
+from sft_assets.kernels.re2_bounds import EXTRA_SPACE_CHARS, LINE_BREAK_CHARS, PY_SPACE_CHARS, superset
+from sft_assets.kernels.re2_set import pattern_set, union
+from sft_assets.kernels.row_masks import chosen_per_row
+
+# Words a built-in boilerplate line starts with (after non-word characters), and link-only lines.
+BOILERPLATE_STARTS = (
+    rf"(?:please[{PY_SPACE_CHARS}]+)?(?:like|follow|subscribe)|click|tap|share this|don't forget|"
+    r"关注|点赞|转发|收藏|订阅|扫码|扫描二维码|长按识别|转载自|原文链接|来源|更多精彩内容|https?://"
+)
+# In canonical JSON: any Python whitespace character, escaped or raw; a character Python's \W may match.
+JSON_SPACE = rf"(?:[ {EXTRA_SPACE_CHARS}]|\\[nrtf]|\\u00(?:0[9a-d]|1[c-f]))"
+JSON_NON_WORD = r"(?:[^a-zA-Z0-9_\\]|\\[^nu]|\\u[0-9a-fA-F]{4})"
+
+
+def clean_gate_regex(config: CleanConfig) -> str:
+    """One RE2 pattern over a row's canonical messages JSON: no match means no transform can change it."""
+    parts = [
+        r"[\x{c2}-\x{f4}][\x{80}-\x{bf}\x{152}\x{153}\x{160}\x{161}\x{178}\x{17d}\x{17e}\x{192}\x{2c6}\x{2dc}\x{2013}-\x{203a}\x{20ac}\x{2122}]",
+        r"\\u00[01][0-9a-fA-F]|\\[bf]|[\x{7f}-\x{9f}\x{200b}-\x{200d}\x{2060}\x{feff}\x{202a}-\x{202e}\x{2066}-\x{2069}]",
+        r"(?i)</?(?:" + "|".join(HTML_TAGS) + r")\b|&(?:[a-zA-Z]{2,8}|#\p{Nd}{2,6}|#x[0-9a-fA-F]{2,6});",
+        r"(?i)\\n\\n(?:\s|\\[nt])*(?:<|no|n/?a|none|null|nil|-|无|空)",
+        r" \\n|\\t\\n|\\n\\n\\n|\\r|\"content\":\"(?: |\\[nt])|(?: |\\[nt])\",\"|(?: |\\[nt])\"}|" + f"[{EXTRA_SPACE_CHARS}]",
+        *[f"(?:{d.candidate})" for d in DETECTORS],
+    ]
+    parts[4] = parts[4].replace(r"\\n\\n\\n", r"\\n" * (config.max_blank_lines + 2))
+    boiler = config.boilerplate
+    if boiler.enabled:
+        if boiler.extra_patterns:
+            return "."  # custom patterns have no RE2 superset here: every row goes to Python
+        # a boilerplate line starts the content or follows an escaped \n (other line breaks open the
+        # whitespace part above); JSON escapes count as the non-word characters they stand for
+        parts.append(rf'(?i)(?:":"|\\n){JSON_NON_WORD}*(?:{BOILERPLATE_STARTS.replace(f"[{PY_SPACE_CHARS}]", JSON_SPACE)})')
+    return union(parts)
+
+
+def clean_gates(table: pa.Table, config: CleanConfig) -> np.ndarray:
+    """True where some cleaning transform or PII detector could apply (pass 1, over the JSON)."""
+    if table.num_rows == 0:
+        return np.zeros(0, dtype=bool)
+    return _matches(table.column("messages"), clean_gate_regex(config))
+
+
+def _matches(texts: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
+    if isinstance(texts, pa.ChunkedArray):  # Arrow compiles the pattern once per chunk
+        texts = texts.combine_chunks() if texts.num_chunks else pa.array([], pa.string())
+    return pc.match_substring_regex(texts, pattern).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def step_gate_patterns(config: CleanConfig) -> dict[str, str]:
+    """Per enabled step, one RE2 pattern over each message text: no match, no change from that step."""
+    space = f"[{PY_SPACE_CHARS}]"
+    blank = r"\n" * (config.max_blank_lines + 2)
+    line_start = rf"(?:^|[{LINE_BREAK_CHARS}])"  # a text's start or a line's
+    steps = {
+        "unicode_repair": superset(MOJIBAKE_HINT) if config.unicode_repair else None,
+        "control_chars": superset(INVISIBLE) if config.control_chars else None,
+        "html": superset(HTML_HINT) if config.html else None,
+        "boilerplate": None if not config.boilerplate.enabled else "." if config.boilerplate.extra_patterns
+        else rf"(?i){line_start}[^a-zA-Z0-9_]*(?:{BOILERPLATE_STARTS})",
+        "no_input": superset(NO_INPUT) if config.no_input else None,
+        "whitespace": rf"\r| \n|\t\n|{blank}|^{space}|{space}$" if config.whitespace else None,
+        "pii": union([d.candidate for d in DETECTORS]),
+    }
+    return {name: pattern for name, pattern in steps.items() if pattern is not None}
+
+
+def _tool_arguments(message: dict[str, Any]) -> list[str]:
+    """The argument strings of a message's tool calls (redaction reads them too)."""
+    found = []
+    for call in message.get("tool_calls") or ():
+        function = call.get("function") if isinstance(call, dict) else None
+        arguments = function.get("arguments") if isinstance(function, dict) else None
+        if isinstance(arguments, str):
+            found.append(arguments)
+    return found
+
+
+def _patterns_found(texts: list[str], patterns: tuple[str, ...]) -> np.ndarray:
+    """(texts x patterns) bools: one Arrow pass of all patterns at once, then one RE2 set pass over each
+    text that pass found something in (most texts hold nothing; a set pass costs about one pattern's)."""
+    found = np.zeros((len(texts), len(patterns)), dtype=bool)
+    found_in = pattern_set(patterns).found_in
+    rows, columns = [], []
+    for row in np.flatnonzero(_matches(pa.array(texts, pa.string()), union(patterns))).tolist():
+        hits = found_in(texts[row], known_hit=True)
+        rows += [row] * len(hits)
+        columns += hits
+    found[rows, columns] = True
+    return found
+
+
+def open_steps(conversations: list[list[dict[str, Any]]], config: CleanConfig) -> list[list[frozenset[str]]]:
+    """Per conversation, per message, the steps that could change that message (pass 2): each text (a
+    content, or a tool call's arguments, counted for its message) is one row of the search."""
+    messages = [message for conversation in conversations for message in conversation]
+    texts = [m["content"] if isinstance(m.get("content"), str) else "" for m in messages]
+    owners = np.arange(len(messages))  # text -> message
+    extra = [(i, arguments) for i, m in enumerate(messages) if m.get("tool_calls") for arguments in _tool_arguments(m)]
+    if extra:
+        owners = np.concatenate([owners, np.array([i for i, _ in extra], dtype=owners.dtype)])
+        texts += [arguments for _, arguments in extra]
+    patterns = step_gate_patterns(config)
+    per_message = np.zeros((len(messages), len(patterns)), dtype=bool)
+    if texts:
+        np.logical_or.at(per_message, owners, _patterns_found(texts, tuple(patterns.values())))
+    steps = chosen_per_row(per_message, list(patterns), frozenset)
+    out, first = [], 0
+    for conversation in conversations:
+        out.append(steps[first:first + len(conversation)])
+        first += len(conversation)
+    return out

@@ -1,1 +1,0 @@
-"""Curation steps between ingest and split: exact dedup, format measurement."""

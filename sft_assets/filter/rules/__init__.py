@@ -1,0 +1,1 @@
+"""The filter rules, one per file; `filter.registry.RULES` lists them in evaluation order."""
