@@ -154,7 +154,7 @@ def resolve_source_files(data_root: Path, pattern: str) -> list[str]:
         if not matches:
             raise ValueError(f"{pattern!r} matches no file under {data_root}")
     elif candidate.is_dir():
-        matches = sorted(p for p in candidate.rglob("*") if p.is_file() and _is_data_file(p))
+        matches = sorted(p for p in candidate.rglob("*") if p.is_file() and is_data_file(p))
         if not matches:
             raise ValueError(f"directory {candidate} holds no data file ({', '.join(DATA_SUFFIXES)}, optionally .gz)")
     elif candidate.exists() or candidate.is_symlink():
@@ -174,6 +174,6 @@ def resolve_source_files(data_root: Path, pattern: str) -> list[str]:
     return sorted(set(out))
 
 
-def _is_data_file(path: Path) -> bool:
+def is_data_file(path: Path) -> bool:
     name = path.name.lower().removesuffix(".gz")
     return name.endswith(DATA_SUFFIXES)

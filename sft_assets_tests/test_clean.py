@@ -9,6 +9,7 @@ from sft_assets.clean.redact import cn_id_valid, luhn_valid, redact
 from sft_assets.core.segments import segments
 from sft_assets.clean.transforms import Boilerplate, ControlChars, HtmlStrip, NoInputMarker, UnicodeRepair, Whitespace
 from sft_assets.clean.settings import CleanConfig, PiiConfig
+from sft_assets_tests.helpers import GivesUp
 
 
 @pytest.mark.parametrize(
@@ -98,15 +99,15 @@ def test_segments_treat_inline_triple_backticks_as_prose() -> None:
 def test_fence_splitting_over_the_whole_text_equals_the_line_by_line_definition() -> None:
     import random
 
-    from sft_assets.core.segments import FENCE_LINE, _segments_line_by_line, fence_lines
-    from sft_assets_tests.conftest import TRICKY
+    from sft_assets.core.segments import FENCE_LINE, segments_line_by_line, fence_lines
+    from sft_assets_tests.helpers import TRICKY
 
     rng = random.Random(1)
     pieces = [*TRICKY, "```", "~~~", "```python\n", "\n```\n", "  ```", "\t~~~", "```x```", "\n", "\r\n", "\u2028"]
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randrange(0, 30))) for _ in range(20_000)]
     fenced = [t for t in texts if "```" in t or "~~~" in t]
     assert len(fenced) > 10_000
-    assert [segments(t) for t in fenced] == [_segments_line_by_line(t) for t in fenced]
+    assert [segments(t) for t in fenced] == [segments_line_by_line(t) for t in fenced]
     assert [fence_lines(t) for t in texts] == [sum(1 for ln in t.splitlines() if FENCE_LINE.match(ln)) for t in texts]
 
 
@@ -115,7 +116,7 @@ def test_whitespace_and_no_input_changes_never_create_a_pii_candidate() -> None:
 
     from sft_assets.clean.conversation import NO_NEW_PII
     from sft_assets.clean.redact import candidates
-    from sft_assets_tests.conftest import TRICKY
+    from sft_assets_tests.helpers import TRICKY
 
     anything = candidates().anything
     rng = random.Random(5)
@@ -156,13 +157,6 @@ def test_each_kind_is_found_and_redacted(text: str, kind: str) -> None:
     result = redact(text)
     assert dict(result.counts) == {kind: 1}
     assert f"[{kind.upper()}]" in result.text
-
-
-class GivesUp:
-    """An RE2 set whose DFA gave up: the binding answers None."""
-
-    def Match(self, text: str) -> None:  # noqa: N802 - the binding's name
-        return None
 
 
 def test_redaction_does_not_depend_on_the_re2_set_answering(monkeypatch) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sft_assets.config import SAMPLE_CONFIG, ConfigError, load_config
-from sft_assets_tests.conftest import write_config
+from sft_assets_tests.helpers import write_config
 
 
 def problems_of(path: Path) -> list[tuple[str, str]]:

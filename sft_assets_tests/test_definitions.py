@@ -66,8 +66,8 @@ def test_job_schedule_and_sensor(defs: dg.Definitions) -> None:
 
 def test_sensor_requests_one_run_per_change(tmp_path) -> None:
     from sft_assets.defs.automation import source_files_changed
-    from sft_assets.resources import CurationConfigResource
-    from sft_assets_tests.conftest import write_config
+    from sft_assets.defs.resources import CurationConfigResource
+    from sft_assets_tests.helpers import write_config
 
     config = write_config(tmp_path, [{"name": "a", "path": "a.jsonl"}])
     data = tmp_path / "data" / "a.jsonl"

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from sft_assets.clean.stage import CLEAN_COLUMNS, clean_table, merge
+from sft_assets.clean.stage import CLEAN_COLUMNS, clean_table
+from sft_assets.clean.stage import warm_up as clean_warm_up
 from sft_assets.config import CurationConfig
 from sft_assets.filter.apply import FILTER_COLUMNS, filter_table
-from sft_assets.rowstage.pool import map_row_stage
-from sft_assets_tests.conftest import chat, table_of
+from sft_assets.filter.apply import warm_up as filter_warm_up
+from sft_assets.rowstage.pool import WorkerPool
+from sft_assets.rowstage.result import merge
+from sft_assets_tests.helpers import chat, table_of
 
 
 def _examples(n: int) -> pa.Table:
@@ -27,12 +30,13 @@ def _examples(n: int) -> pa.Table:
 def test_stages_on_two_workers_equal_the_in_process_run() -> None:
     config = CurationConfig(sources=[{"name": "x", "path": "x"}])
     table = _examples(4400)  # enough rows for two workers
-    cleaned = merge(map_row_stage(clean_table, table, 2, CLEAN_COLUMNS, config.clean))
+    with WorkerPool(2) as pool:
+        cleaned = merge(pool.map_row_stage(clean_table, table, CLEAN_COLUMNS, config.clean))
+        filtered = merge(pool.map_row_stage(filter_table, cleaned.kept, FILTER_COLUMNS, config.filter, "cl100k_base"))
     direct = clean_table(table, config.clean)
     assert cleaned.kept.equals(direct.kept)
     assert cleaned.kept.column("meta").to_pylist()[:2] == ["m0", "m1"]  # columns the workers never saw
-    assert sorted(cleaned.events) == sorted(direct.events) and cleaned.counts["modified:html"] == 571
-    filtered = merge(map_row_stage(filter_table, cleaned.kept, 2, FILTER_COLUMNS, config.filter, "cl100k_base"))
+    assert sorted(cleaned.decisions) == sorted(direct.decisions) and cleaned.counts["modified:html"] == 571
     expected = filter_table(direct.kept, config.filter, "cl100k_base")
     assert filtered.kept.equals(expected.kept)
     assert filtered.counts["dropped:placeholder_output"] == 400
@@ -46,23 +50,20 @@ def _fail() -> None:
 def test_started_workers_are_prepared_and_a_failed_preparation_does_not_break_the_pool() -> None:
     from functools import partial
 
-    from sft_assets.rowstage.pool import _POOLS, shutdown_pools, start_workers
-    from sft_assets.stage_workers import prepare_row_stages
-
-    shutdown_pools()
-    try:
-        start_workers(3, 4400, _fail)  # a pool size no other test uses
-        assert 3 in _POOLS
-        config = CurationConfig(sources=[{"name": "x", "path": "x"}])
-        table = _examples(4400)
-        cleaned = merge(map_row_stage(clean_table, table, 3, CLEAN_COLUMNS, config.clean))
+    config = CurationConfig(sources=[{"name": "x", "path": "x"}])
+    table = _examples(4400)
+    with WorkerPool(2, warm_ups=(_fail,)) as pool:
+        pool.start(4400)
+        assert pool.running
+        cleaned = merge(pool.map_row_stage(clean_table, table, CLEAN_COLUMNS, config.clean))
         assert cleaned.kept.equals(clean_table(table, config.clean).kept)
-    finally:
-        shutdown_pools()
-    prepare_row_stages("o200k_base")  # every step and gate runs on its built-in conversation
-    start_workers(1, 10**6, partial(prepare_row_stages, "cl100k_base"))
-    start_workers(2, 3000, partial(prepare_row_stages, "cl100k_base"))
-    assert 1 not in _POOLS and 2 not in _POOLS  # one worker, or few rows: the stages run in-process
+    assert not pool.running  # closed with its context
+    clean_warm_up()  # every step and pre-filter runs on its built-in conversation
+    filter_warm_up("o200k_base")
+    for workers, rows in ((1, 10**6), (2, 3000)):  # one worker, or few rows: the stages run in-process
+        with WorkerPool(workers, warm_ups=(partial(filter_warm_up, "cl100k_base"),)) as pool:
+            pool.start(rows)
+            assert not pool.running
 
 
 def test_rows_with_the_same_mask_share_one_selection() -> None:

@@ -12,20 +12,22 @@ import pyarrow as pa
 import pytest
 
 from sft_assets.config import SAMPLE_CONFIG
-from sft_assets.defs.curate.assets import curated, deduped
+from sft_assets.defs.clean.assets import cleaned
+from sft_assets.defs.curate.assets import curated, record_events
 from sft_assets.defs.curate.checks import curated_format_gate
-from sft_assets.defs.curate.clean_filter import cleaned, filtered
-from sft_assets.defs.curate.dedup_assets import decontaminated, near_deduped
+from sft_assets.defs.decontam.assets import decontaminated
+from sft_assets.defs.dedup.assets import deduped, near_deduped
+from sft_assets.defs.filter.assets import filtered
 from sft_assets.defs.split.checks import splits_leak_free
 from sft_assets.defs.export.assets import exports
 from sft_assets.defs.ingest.assets import ingest
 from sft_assets.defs.split.assets import splits
-from sft_assets.resources import CurationConfigResource, StoreResource
+from sft_assets.defs.resources import CurationConfigResource, StoreResource, WorkerPoolResource
 from sft_assets.core.store import Store
-from sft_assets_tests.conftest import write_config
+from sft_assets_tests.helpers import write_config
 
-PYTHON_ASSETS = [ingest, cleaned, filtered, deduped, near_deduped, decontaminated, curated, curated_format_gate, splits,
-                 splits_leak_free, exports]
+PYTHON_ASSETS = [ingest, cleaned, filtered, deduped, near_deduped, decontaminated, curated, record_events,
+                 curated_format_gate, splits, splits_leak_free, exports]
 SAMPLE_REASONS = {
     "empty_turn": 3, "missing_content": 2, "invalid_json": 1, "invalid_tool_call": 1, "invalid_utf8": 1,
     "malformed_row": 1, "missing_messages": 1, "no_assistant_turn": 1, "no_user_turn": 1, "non_string_content": 1,
@@ -36,7 +38,8 @@ SAMPLE_REASONS = {
 def materialize(home: Path, config: Path = SAMPLE_CONFIG, assets=PYTHON_ASSETS, selection=None):
     return dg.materialize(
         assets,
-        resources={"curation": CurationConfigResource(path=str(config)), "store": StoreResource(home=str(home))},
+        resources={"curation": CurationConfigResource(path=str(config)), "store": StoreResource(home=str(home)),
+                   "workers": WorkerPoolResource()},
         instance=dg.DagsterInstance.ephemeral(),
         run_config={"ops": {name: {"config": {"workers": 1}}
                             for name in ("ingest", "cleaned", "filtered", "near_deduped")

@@ -11,13 +11,13 @@ import pytest
 from sft_assets.clean.stage import clean_table
 from sft_assets.config import SAMPLE_CONFIG, CurationConfig, load_config
 from sft_assets.ingest.sources import ingest_sources
-from sft_assets_tests.conftest import TRICKY, random_chats, real_examples, table_of
+from sft_assets_tests.helpers import TRICKY, random_chats, real_examples, table_of
 
 
 def assert_same(table: pa.Table, config: CurationConfig) -> None:
     fast, slow = clean_table(table, config.clean), clean_table(table, config.clean, prescan=False)
     assert fast.kept.equals(slow.kept)
-    assert sorted(fast.events) == sorted(slow.events)
+    assert sorted(fast.decisions) == sorted(slow.decisions)
     assert fast.extra == slow.extra
 
 
@@ -43,18 +43,18 @@ def test_random_awkward_texts_have_identical_outcomes() -> None:
 def test_one_set_pass_finds_the_step_patterns_each_pattern_finds(monkeypatch) -> None:
     import random
 
-    from sft_assets.clean.prescan import _matches, _patterns_found, step_gate_patterns
+    from sft_assets.clean.prescan import matches_pattern, patterns_found, step_gate_patterns
     from sft_assets.kernels.re2_set import pattern_set
-    from sft_assets_tests.test_clean import GivesUp
+    from sft_assets_tests.helpers import GivesUp
 
     rng = random.Random(4)
     texts = ["".join(rng.choice(CLEAN_TRICKY) for _ in range(rng.randrange(0, 12))) for _ in range(3000)]
     patterns = tuple(step_gate_patterns(CurationConfig(sources=[{"name": "x", "path": "x"}]).clean).values())
-    each = np.stack([_matches(pa.array(texts), p) for p in patterns], axis=1)
-    assert (_patterns_found(texts, patterns) == each).all()
+    each = np.stack([matches_pattern(pa.array(texts), p) for p in patterns], axis=1)
+    assert (patterns_found(texts, patterns) == each).all()
     assert each.any(axis=1).mean() > 0.5 and (each.sum(axis=1) > 1).any()
     monkeypatch.setattr(pattern_set(patterns), "together", GivesUp())
-    assert (_patterns_found(texts, patterns) == each).all()
+    assert (patterns_found(texts, patterns) == each).all()
 
 
 def test_a_prescan_skips_most_clean_rows() -> None:

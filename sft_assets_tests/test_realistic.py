@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from sft_assets.config import _is_data_file
+from sft_assets.config import is_data_file
 from sft_assets.ingest.ingest_file import FileTask, ingest_file
 
 pytestmark = pytest.mark.realistic
 
 
 def data_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file() and _is_data_file(p))
+    return sorted(p for p in root.rglob("*") if p.is_file() and is_data_file(p))
 
 
 def test_every_shared_file_ingests_and_nothing_is_lost(shared_data: Path) -> None:

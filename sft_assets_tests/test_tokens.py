@@ -10,10 +10,10 @@ import orjson
 import pyarrow as pa
 import pytest
 
-from sft_assets.clean.stage import derive_kept
-from sft_assets.filter.rules import ExampleView
+from sft_assets.rowstage.result import derive_kept
+from sft_assets.filter.rules.base import ExampleView
 from sft_assets.quality.tokens import PIECE_BREAK, TokenBound, token_counter
-from sft_assets_tests.conftest import real_examples
+from sft_assets_tests.helpers import real_examples
 
 ENCODINGS = ("cl100k_base", "o200k_base")
 

@@ -44,6 +44,7 @@ def _uncompressed_model(source: Path, found: str) -> Path | None:
     return cached_file(f"py3langid-{found}-{source.stat().st_size}.npz", unpack)
 
 
+@lru_cache(maxsize=1)
 def bundled_identifier():
     """py3langid's identifier as its own loader builds it (for tests comparing the two)."""
     from py3langid.langid import MODEL_FILE, LanguageIdentifier

@@ -58,10 +58,10 @@ def clean_gates(table: pa.Table, config: CleanConfig) -> np.ndarray:
     """True where some cleaning transform or PII detector could apply (pass 1, over the JSON)."""
     if table.num_rows == 0:
         return np.zeros(0, dtype=bool)
-    return _matches(table.column("messages"), clean_gate_regex(config))
+    return matches_pattern(table.column("messages"), clean_gate_regex(config))
 
 
-def _matches(texts: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
+def matches_pattern(texts: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarray:
     if isinstance(texts, pa.ChunkedArray):  # Arrow compiles the pattern once per chunk
         texts = texts.combine_chunks() if texts.num_chunks else pa.array([], pa.string())
     return pc.match_substring_regex(texts, pattern).to_numpy(zero_copy_only=False).astype(bool)
@@ -96,13 +96,13 @@ def _tool_arguments(message: dict[str, Any]) -> list[str]:
     return found
 
 
-def _patterns_found(texts: list[str], patterns: tuple[str, ...]) -> np.ndarray:
+def patterns_found(texts: list[str], patterns: tuple[str, ...]) -> np.ndarray:
     """(texts x patterns) bools: one Arrow pass of all patterns at once, then one RE2 set pass over each
     text that pass found something in (most texts hold nothing; a set pass costs about one pattern's)."""
     found = np.zeros((len(texts), len(patterns)), dtype=bool)
     found_in = pattern_set(patterns).found_in
     rows, columns = [], []
-    for row in np.flatnonzero(_matches(pa.array(texts, pa.string()), union(patterns))).tolist():
+    for row in np.flatnonzero(matches_pattern(pa.array(texts, pa.string()), union(patterns))).tolist():
         hits = found_in(texts[row], known_hit=True)
         rows += [row] * len(hits)
         columns += hits
@@ -123,7 +123,7 @@ def open_steps(conversations: list[list[dict[str, Any]]], config: CleanConfig) -
     patterns = step_gate_patterns(config)
     per_message = np.zeros((len(messages), len(patterns)), dtype=bool)
     if texts:
-        np.logical_or.at(per_message, owners, _patterns_found(texts, tuple(patterns.values())))
+        np.logical_or.at(per_message, owners, patterns_found(texts, tuple(patterns.values())))
     steps = chosen_per_row(per_message, list(patterns), frozenset)
     out, first = [], 0
     for conversation in conversations:

@@ -36,7 +36,7 @@ EVENTS_SCHEMA = pa.schema(
 DECISION_FIELDS = ("example_id", "source", "file", "locator", "decision", "rule", "value", "threshold", "detail")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, order=True)
 class Decision:
     """What one stage decided about one example, and why (never the text of a matched secret)."""
 

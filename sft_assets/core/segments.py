@@ -26,7 +26,7 @@ def segments(text: str) -> list[tuple[bool, str]]:
     if "```" not in text and "~~~" not in text:
         return [(False, text)]
     if _other_line_breaks(text):
-        return _segments_line_by_line(text)
+        return segments_line_by_line(text)
     out: list[tuple[bool, str]] = []
     start, in_code = 0, False  # start of the current piece
     for fence in FENCE_LINES.finditer(text):  # lines are split on \n only here, so ^ finds every line start
@@ -53,7 +53,7 @@ def fence_lines(text: str) -> int:
     return sum(1 for _ in FENCE_LINES.finditer(text))
 
 
-def _segments_line_by_line(text: str) -> list[tuple[bool, str]]:
+def segments_line_by_line(text: str) -> list[tuple[bool, str]]:
     out: list[tuple[bool, str]] = []
     buffer: list[str] = []
     in_code = False

@@ -51,7 +51,7 @@ class FilterBatch:
         self.groups["every"] = (*self.groups.get("every", ()), FENCE, FOLD_HAZARD)
         self.known_languages: dict[tuple[str, float], str] = {}  # (sample, min_confidence) -> decision
         self._texts: dict[tuple[str, int | None], tuple[np.ndarray, np.ndarray]] = {}
-        self._matches: dict[tuple[str, str], np.ndarray] = {}
+        self.matches_pattern: dict[tuple[str, str], np.ndarray] = {}
 
     def column(self, name: str) -> pa.Array:
         if name == "reply_prose" and name not in self._columns:
@@ -90,14 +90,14 @@ class FilterBatch:
         """Rows whose text `name` holds a match of the RE2 `pattern` (searched only among rows `where` when
         given; patterns of the column's group only among rows that match any of the group)."""
         key = (name, pattern)
-        if key not in self._matches:
+        if key not in self.matches_pattern:
             group = self.groups.get(name, ())
             if where is None and pattern in group:
                 where = self.matches(name, union(group))
             elif where is None and pattern == FENCE and name != "every":
                 where = self.matches("every", FENCE)  # every message is in `every`, whole
-            self._matches[key] = self._search(name, pattern, where)
-        return self._matches[key]
+            self.matches_pattern[key] = self._search(name, pattern, where)
+        return self.matches_pattern[key]
 
     def _search(self, name: str, pattern: str, where: np.ndarray | None) -> np.ndarray:
         column = self.column(name)

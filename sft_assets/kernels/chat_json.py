@@ -1,11 +1,10 @@
-"""The texts the filter gates read, pulled out of a whole chunk's canonical messages JSON in one compiled pass.
+"""Texts of chat conversations, pulled out of a whole chunk's canonical messages JSON in one compiled pass.
 
 For each row: the user turns and the assistant turns (each joined with newlines), every message text
 (joined with spaces), the last assistant reply, and whether some message is empty (only whitespace, as
-str.strip sees it, and no tool calls). They equal what rules.ExampleView builds for one row in Python
-(`test_filter_gates.py` compares them), so Python objects are made only for the rows a gate leaves open. A
-row whose JSON the scanner does not understand is reported in `unreadable`; its gates all open and Python
-decides.
+str.strip sees it, and no tool calls), equal to what the per-row Python code builds from the parsed JSON
+(a test compares them). A row whose JSON the scanner does not understand is reported in `unreadable`, for
+the caller to handle in Python.
 """
 
 from __future__ import annotations
@@ -280,7 +279,7 @@ def _scan(data, offsets, valid, space):  # pragma: no cover - compiled
         for m in range(n):
             role, start, stop = spans[m, 0], spans[m, 1], spans[m, 2]
             ke = _append(every, ke, m > 0, 32, contents, start, stop)
-            if not spans[m, 3] and _blank(contents, start, stop, space):  # as ExampleView.empty_turn
+            if not spans[m, 3] and _blank(contents, start, stop, space):  # no text and no tool calls
                 blank[row] = True
             if role == USER:
                 ku = _append(user, ku, seen_user, 10, contents, start, stop)

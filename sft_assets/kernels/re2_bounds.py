@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 # Whitespace for str.isspace() (so str.split/strip and Python's `\s`) that RE2's `\s` lacks, and the whole
-# set written for RE2 (exactly str.isspace, test_filter_gates checks).
+# set written for RE2 (exactly str.isspace; a test checks).
 EXTRA_SPACE_CHARS = r"\x{b}\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
 PY_SPACE_CHARS = r"\s" + EXTRA_SPACE_CHARS
 LINE_BREAKS = "\n\x0b\x0c\r\x1c\x1d\x1e\x85\u2028\u2029"  # what str.splitlines splits on
@@ -41,11 +41,11 @@ def _long_word_runs(min_length: int = 32) -> str:
 
 
 # Characters certainly in Python's \w: ASCII word characters and long runs of others.
-_SURE_WORD = "a-zA-Z0-9_" + _long_word_runs()
+SURE_WORD = "a-zA-Z0-9_" + _long_word_runs()
 
 _SUPERSET = {  # escape -> (outside a class, inside a class)
     "w": (f"[^{_ASCII_NON_WORD}]", r"\x{80}-\x{10ffff}a-zA-Z0-9_"),
-    "W": (f"[^{_SURE_WORD}]", None),
+    "W": (f"[^{SURE_WORD}]", None),
     "s": (f"[{PY_SPACE_CHARS}]", PY_SPACE_CHARS),
     "d": (r"\p{Nd}", r"\p{Nd}"),
     "S": (r"\S", r"\S"),
@@ -54,7 +54,7 @@ _SUPERSET = {  # escape -> (outside a class, inside a class)
     "B": ("", None),
 }
 _SUBSET = {
-    "w": (f"[{_SURE_WORD}]", _SURE_WORD),
+    "w": (f"[{SURE_WORD}]", SURE_WORD),
     "s": (f"[{PY_SPACE_CHARS}]", PY_SPACE_CHARS),
     "d": ("[0-9]", "0-9"),
     "S": (f"[^{PY_SPACE_CHARS}]", None),

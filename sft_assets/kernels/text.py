@@ -38,13 +38,13 @@ def char_class(pattern: str) -> np.ndarray:
     """A bool per code point: does the Python regex character class `pattern` match it. Scanning all of
     Unicode takes about 40 ms per class, so tables are kept in the disk cache, per Python and Unicode version."""
     key = hashlib.sha256(f"{sys.version}|{unicodedata.unidata_version}|{pattern}".encode()).hexdigest()[:24]
-    cached = cached_file(f"char-class-{key}.npy", lambda path: _save(path, np.packbits(_scan_class(pattern))))
+    cached = cached_file(f"char-class-{key}.npy", lambda path: _save(path, np.packbits(scan_class(pattern))))
     if cached is not None:
         try:
             return np.unpackbits(np.load(cached, allow_pickle=False), count=UNICODE).astype(np.bool_)
         except (OSError, ValueError):
             pass  # unreadable cache file: compute it
-    return _scan_class(pattern)
+    return scan_class(pattern)
 
 
 def _save(path, array: np.ndarray) -> None:
@@ -52,7 +52,7 @@ def _save(path, array: np.ndarray) -> None:
         np.save(out, array, allow_pickle=False)
 
 
-def _scan_class(pattern: str) -> np.ndarray:
+def scan_class(pattern: str) -> np.ndarray:
     table = np.zeros(UNICODE, dtype=np.bool_)
     for match in re.finditer(f"(?:{pattern})+", _all_chars()):  # runs, not one match per character
         table[match.start():match.end()] = True
@@ -170,7 +170,7 @@ def last_visible_in(cp, bounds, space, table):  # pragma: no cover - compiled
 def word_counts(data, offsets, valid, first, space, alone, cap, wanted):  # pragma: no cover - compiled
     """Per row where `wanted` (0 elsewhere), over text[:first] (all of it when first < 0): min(cap,
     len(text.split())), where each character of the class `alone` also counts as a word of its own and
-    separates words (as rules._words counts CJK characters); an empty `alone` class: plain split. Reads a
+    separates words (such as CJK characters); an empty `alone` class: plain split. Reads a
     string column's UTF-8 buffers (utf8_buffers) and stops at `cap`, decoding no further than it looks."""
     out = np.zeros(len(offsets) - 1, np.int64)
     for row in range(len(offsets) - 1):

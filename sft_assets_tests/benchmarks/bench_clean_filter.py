@@ -18,15 +18,17 @@ from functools import partial
 
 import pyarrow as pa
 
-from sft_assets.clean.stage import CLEAN_COLUMNS, clean_table, merge
+from sft_assets.clean.stage import CLEAN_COLUMNS, clean_table
+from sft_assets.clean.stage import warm_up as clean_warm_up
 from sft_assets.config import CurationConfig
-from sft_assets.filter.apply import FILTER_COLUMNS, filter_table
-from sft_assets.ingest.ingest_file import FileTask, ingest_file
-from sft_assets.rowstage.pool import map_row_stage, start_workers
-from sft_assets.stage_workers import prepare_row_stages
 from sft_assets.core.store import Store
+from sft_assets.filter.apply import FILTER_COLUMNS, filter_table
+from sft_assets.filter.apply import warm_up as filter_warm_up
+from sft_assets.ingest.ingest_file import FileTask, ingest_file
+from sft_assets.rowstage.pool import WorkerPool
+from sft_assets.rowstage.result import merge
 from sft_assets_tests.benchmarks.machine import describe
-from sft_assets_tests.conftest import SHARED_DATA
+from sft_assets_tests.helpers import SHARED_DATA
 
 FILES = (
     "llamafactory-demo/alpaca_en_demo.json", "llamafactory-demo/alpaca_zh_demo.json", "lima/lima.json",
@@ -62,16 +64,18 @@ def main() -> None:
     if not SHARED_DATA.is_dir():
         raise SystemExit(f"{SHARED_DATA} is absent: this benchmark needs the realistic data")
     config = CurationConfig(sources=[{"name": "bench", "path": "bench"}])
+    pool = WorkerPool(args.workers, warm_ups=(clean_warm_up, partial(filter_warm_up, config.tokens.encoding)))
     if not args.cold:
-        start_workers(args.workers, args.records, partial(prepare_row_stages, config.tokens.encoding))
+        pool.start(args.records)
     table = as_the_asset_reads(realistic_table(args.records))
     mib = sum(len(m) for m in table.column("messages").to_pylist()) / 2**20
-    start = time.perf_counter()
-    cleaned = merge(map_row_stage(clean_table, table, args.workers, CLEAN_COLUMNS, config.clean))
-    middle = time.perf_counter()
-    filtered = merge(map_row_stage(filter_table, cleaned.kept, args.workers, FILTER_COLUMNS, config.filter,
-                                   config.tokens.encoding))
-    end = time.perf_counter()
+    with pool:
+        start = time.perf_counter()
+        cleaned = merge(pool.map_row_stage(clean_table, table, CLEAN_COLUMNS, config.clean))
+        middle = time.perf_counter()
+        filtered = merge(pool.map_row_stage(filter_table, cleaned.kept, FILTER_COLUMNS, config.filter,
+                                            config.tokens.encoding))
+        end = time.perf_counter()
     elapsed = end - start
     print(f"machine: {describe()}")
     print(f"input: {table.num_rows} records ({mib:.0f} MiB of message JSON) from {len(FILES) + 1} real datasets")

@@ -19,6 +19,7 @@ import time
 import orjson
 import pyarrow as pa
 
+from sft_assets.rowstage.pool import WorkerPool
 from sft_assets.dedup.near import near_dedup
 from sft_assets.dedup.settings import NearDedupConfig
 from sft_assets.dedup.shingles import normalize, shingles
@@ -84,7 +85,8 @@ def main() -> None:
         before = current_rss_bytes()  # interpreter and libraries, not attributable to records
         table = records(n)
         start = time.perf_counter()
-        result = near_dedup(table, config, {}, workers=args.workers)
+        with WorkerPool(args.workers) as pool:
+            result = near_dedup(table, config, {}, pool)
         seconds = time.perf_counter() - start
         planted = n // 10
         print(f"sft-assets near_dedup on {n} records: {seconds:.1f} s = {n / seconds:,.0f} records/s "

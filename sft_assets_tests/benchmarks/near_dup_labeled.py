@@ -22,7 +22,7 @@ import pyarrow as pa
 from sft_assets.dedup.near import near_dedup
 from sft_assets.dedup.settings import NearDedupConfig
 from sft_assets.ingest.ingest_file import FileTask, ingest_file
-from sft_assets_tests.conftest import SHARED_DATA
+from sft_assets_tests.helpers import SHARED_DATA
 
 SOURCES = {
     "en": ("llamafactory-demo/alpaca_en_demo.json", "lima/lima.json", "gpteacher/Roleplay/roleplay-simple-deduped-roleplay-dataset.json"),

@@ -49,7 +49,7 @@ class Repetition(Rule[RepetitionSettings]):
             if dup > c.max_duplicate_line_ratio:
                 return self.verdict("repeated_lines", f"{dup:.2f}", f"<={c.max_duplicate_line_ratio}",
                                     f"{len(lines) - len(set(lines))} of {len(lines)} prose lines repeat")
-        grams = self._ngrams(prose[:NGRAM_SCAN_CHARS])
+        grams = self.ngrams(prose[:NGRAM_SCAN_CHARS])
         # each repeated n-gram stands for at least two occurrences: a cheap upper bound first
         if len(grams) >= c.min_ngrams and 2 * (len(grams) - len(set(grams))) / len(grams) > c.max_duplicate_ngram_ratio:
             counts = Counter(grams)
@@ -59,7 +59,7 @@ class Repetition(Rule[RepetitionSettings]):
                                     "share of n-grams that occur more than once")
         return None
 
-    def _ngrams(self, text: str) -> list:
+    def ngrams(self, text: str) -> list:
         if not text.isascii() and len(CJK_CHAR.findall(text)) * 2 > len(text):
             chars = "".join(text.split())
             n = self.settings.ngram_chars

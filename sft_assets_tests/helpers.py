@@ -1,0 +1,152 @@
+"""Builders the tests share (tables, conversations, configs, awkward text); fixtures live in conftest.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import yaml
+
+from sft_assets.filter.rules.empty_code import EmptyCode, EmptyCodeSettings
+from sft_assets.filter.rules.empty_output import EmptyOutput, EmptyOutputSettings
+from sft_assets.filter.rules.language import Language, LanguageSettings
+from sft_assets.filter.rules.media_request import MediaRequest, MediaRequestSettings
+from sft_assets.filter.rules.placeholder import Placeholder, PlaceholderSettings
+from sft_assets.filter.rules.refusal import Refusal, RefusalSettings
+from sft_assets.filter.rules.repetition import Repetition, RepetitionSettings
+from sft_assets.filter.rules.special_chars import SpecialChars, SpecialCharsSettings
+from sft_assets.filter.rules.token_length import TokenLength, TokenLengthSettings
+from sft_assets.filter.rules.too_few_words import TooFewWords, TooFewWordsSettings
+from sft_assets.filter.rules.truncated import Truncated, TruncatedSettings
+from sft_assets.filter.rules.unseen_content import UnseenContent, UnseenContentSettings
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def write_config(folder: Path, sources: list[dict], **sections: object) -> Path:
+    """Write a curation.yaml into `folder` whose data_root is `folder/data`."""
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    body = {"data_root": "data", "sources": sources, **sections}
+    path = folder / "curation.yaml"
+    path.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def real_examples(shared_data: Path, relative: str) -> pa.Table:
+    """The ingested examples of one file under shared/data, or of the first 300 ShareGPT sample files
+    when `relative` is "sharegpt-sample"."""
+    import pyarrow as pa
+
+    from sft_assets.ingest.ingest_file import FileTask, ingest_file
+
+    if relative == "sharegpt-sample":
+        files = sorted((shared_data / relative / "sampled_enriched_data").glob("*_*.json"))[:300]
+        return pa.concat_tables([ingest_file(FileTask(source="s", path=p, file=p.name)).examples for p in files])
+    return ingest_file(FileTask(source="s", path=shared_data / relative, file=relative)).examples
+
+
+# Characters where Python and RE2 (or a per-character view of str.lower) disagree, plus every kind of space.
+TRICKY = ["a", "B", " ", "\n", "\r", "\x1c", "\x0b", "\u00a0", "\u3000", "\u2028", "é", "中", "文", "か", "한",
+          "İ", "ı", "ſ", "K", "Σ", "ς", "\U0001f600", "\U00020000", "`", "```", "{{", "}}", "[", "]", "<", ">", "#",
+          "_", ".", "1", "٣", "http://x.io/a.png", "image", "code", "I cannot", "作为一个AI", "N/A", "\t"]
+
+
+def table_of(conversations: list[list[dict]]) -> pa.Table:
+    """An examples table (the columns clean and filter read) holding these conversations."""
+    import pyarrow as pa
+
+    from sft_assets.core.records import canonical_json
+
+    n = len(conversations)
+    return pa.table({
+        "example_id": [f"e{i}" for i in range(n)], "source": ["s"] * n, "file": ["f"] * n,
+        "locator": [str(i) for i in range(n)], "category": [None] * n,
+        "messages": [canonical_json(c) for c in conversations],
+    })
+
+
+def chat(user: str, reply: str, system: str | None = None) -> list[dict]:
+    return ([{"role": "system", "content": system}] if system else []) + [
+        {"role": "user", "content": user}, {"role": "assistant", "content": reply}]
+
+
+def random_chats(seed: int, pieces: list[str], n: int, most_pieces: int, system_share: float) -> list[list[dict]]:
+    """n conversations whose user, reply and (in about `system_share` of them) system texts are random
+    strings of up to `most_pieces` pieces, the same for the same seed."""
+    import random
+
+    rng = random.Random(seed)
+
+    def text() -> str:
+        return "".join(rng.choice(pieces) for _ in range(rng.randrange(0, most_pieces)))
+
+    return [chat(text(), text(), text() if rng.random() < system_share else None) for _ in range(n)]
+
+
+# Each filter rule's unit cases: (rule, user, reply, expected [(reason, action)]), EN and ZH.
+CASES = [
+    # (rule, user, reply, expected verdicts)
+    (TokenLength(TokenLengthSettings(min_example_tokens=8)), "Hi", "Yo", [("too_few_tokens", "drop")]),
+    (TokenLength(TokenLengthSettings(max_assistant_tokens=50)), "Write a lot.", "word " * 80,
+     [("too_many_assistant_tokens", "drop")]),
+    (TokenLength(TokenLengthSettings(max_user_tokens=20)), "问题" * 30, "好的，这是回答。", [("too_many_user_tokens", "drop")]),
+    (TokenLength(TokenLengthSettings()), "What is the capital of Italy?", "Rome.", []),
+    (EmptyOutput(EmptyOutputSettings()), "Summarize this.", "<nooutput>", [("placeholder_output", "drop")]),
+    (EmptyOutput(EmptyOutputSettings()), "Summarize this.", "N/A", [("placeholder_output", "drop")]),
+    (EmptyOutput(EmptyOutputSettings()), "总结一下。", "无", [("placeholder_output", "drop")]),
+    (EmptyOutput(EmptyOutputSettings()), "Is it N/A?", "N/A means not applicable.", []),
+    (Refusal(RefusalSettings()), "Pick a lock.", "I'm sorry, but I cannot help with that.", [("refusal", "flag")]),
+    (Refusal(RefusalSettings()), "Tell me a secret.", "As an AI language model, I do not have secrets.", [("refusal", "flag")]),
+    (Refusal(RefusalSettings()), "帮我黑进邮箱。", "抱歉，作为一个AI，我不能帮助你做这件事。", [("refusal", "flag")]),
+    (Refusal(RefusalSettings(max_words=10)), "Explain.", "As an AI language model, I can explain: " + "details " * 30, []),
+    (Refusal(RefusalSettings()), "Can you swim?", "Yes, I can explain how swimming works.", []),
+    (Placeholder(PlaceholderSettings()), "Write a letter.", "Dear {{name}}, thanks!", [("template_placeholder", "drop")]),
+    (Placeholder(PlaceholderSettings()), "Write a bio.", "I work at [INSERT COMPANY].", [("template_placeholder", "drop")]),
+    (Placeholder(PlaceholderSettings()), "你是谁？", "我是 {{name}}，由 {{author}} 开发。", [("template_placeholder", "drop")]),
+    (Placeholder(PlaceholderSettings()), "Show jinja.", "```jinja\nHello {{ name }}\n```", []),
+    (Repetition(RepetitionSettings()), "Sea?", "\n".join(["The sea is big and blue."] * 6), [("repeated_lines", "drop")]),
+    (Repetition(RepetitionSettings()), "Loop?", "I like it very much and " * 40, [("repeated_ngrams", "drop")]),
+    (Repetition(RepetitionSettings()), "重复？", "我很喜欢这个地方因为风景很好" * 12, [("repeated_ngrams", "drop")]),
+    (Repetition(RepetitionSettings()), "Dashes?", "```python\n" + "print('---')\n" * 8 + "```", []),
+    (Repetition(RepetitionSettings()), "Steps?", "Roque takes 2*3 = 6 hours a week to walk to work.\nRoque takes 6*2 = 12 "
+     "hours a week to walk to and from work.\nRoque takes 1*2 = 2 hours a week to bike to work.\nIn total 16.", []),
+    (SpecialChars(SpecialCharsSettings()), "Decor?",
+     "~~##@@^^||{{}}[[]]<<>>~~##@@^^||{{}}[[]]", [("special_characters", "drop")]),
+    (SpecialChars(SpecialCharsSettings()), "Math?", "3 + 4 = 7, and 10 / 2 = 5 (so 7 > 5).", []),
+    (SpecialChars(SpecialCharsSettings()), "代码？", "用这个：\n```\n{{}}[[]]<<>>##@@^^||~~\n```\n就可以了。", []),
+    (TooFewWords(TooFewWordsSettings()), "Hi", "Hey", [("too_few_words", "drop")]),
+    (TooFewWords(TooFewWordsSettings()), "Capital of Italy?", "Rome.", []),
+    (TooFewWords(TooFewWordsSettings()), "你好", "您好", []),  # four CJK characters are four words
+    (UnseenContent(UnseenContentSettings()), "Describe https://example.com/cat.jpg", "A cat.", [("unseen_content", "drop")]),
+    (UnseenContent(UnseenContentSettings()), "Summarize https://example.com/article", "It says...", [("unseen_content", "drop")]),
+    (UnseenContent(UnseenContentSettings()), "What is in this? <Picture Attached>", "A dog.", [("unseen_content", "drop")]),
+    (UnseenContent(UnseenContentSettings()), "如图所示，求三角形的面积。", "面积是6。", [("unseen_content", "drop")]),
+    (UnseenContent(UnseenContentSettings()), "Where are the Python docs?", "See https://docs.python.org/3/ for them.", []),
+    (UnseenContent(UnseenContentSettings()), "Is https://example.com a valid URL?", "Yes, it is well formed.", []),
+    (MediaRequest(MediaRequestSettings()), "Draw me a picture of a fox.", "Here it is.", [("media_request", "drop")]),
+    (MediaRequest(MediaRequestSettings()), "Please generate an image of a sunset.", "Done.", [("media_request", "drop")]),
+    (MediaRequest(MediaRequestSettings()), "请画一张猫的图片。", "好的。", [("media_request", "drop")]),
+    (MediaRequest(MediaRequestSettings()), "He wants to make him a 9 by 13 drawing; what does it cost?", "$240.", []),
+    (MediaRequest(MediaRequestSettings()), "Create a vivid description of a painting.", "The canvas glows...", []),
+    (Truncated(TruncatedSettings()), "Loop?", "```python\nfor i in range(3):\n    print(i)\n", [("unclosed_code_fence", "drop")]),
+    (Truncated(TruncatedSettings()), "Soup?", "First you boil the water and " * 10 + "then you", [("cut_mid_sentence", "flag")]),
+    (Truncated(TruncatedSettings()), "Git?", "Use ```git reset``` to move HEAD; it is like ```hg revert``` but stronger.", []),
+    (Truncated(TruncatedSettings()), "List?", "Here are some:\n" + "- a long item that keeps going on and on\n" * 6, []),
+    (EmptyCode(EmptyCodeSettings()), "Write a Python function that reverses a list.", "Sure:\n```python\n```",
+     [("empty_code", "drop")]),
+    (EmptyCode(EmptyCodeSettings()), "写一个函数计算阶乘。", "好的：\n```python\n\n```", [("empty_code", "drop")]),
+    (EmptyCode(EmptyCodeSettings()), "Write a Python function that adds numbers.", "Just add them with plus.",
+     [("no_code", "flag")]),
+    (EmptyCode(EmptyCodeSettings()), "Write a Python function that adds numbers.", "```python\ndef add(a, b):\n    return a + b\n```", []),
+    (EmptyCode(EmptyCodeSettings()), "Write a script for the opening scene of a comedy show.", "INT. BEACH CLUB - NIGHT", []),
+]
+
+
+class GivesUp:
+    """An RE2 set whose DFA gave up: the binding answers None."""
+
+    def Match(self, text: str) -> None:  # noqa: N802 - the binding's name
+        return None
