@@ -70,7 +70,7 @@ def test_rows_with_the_same_mask_share_one_selection() -> None:
     import numpy as np
     import pytest
 
-    from sft_assets.kernels.row_masks import chosen_per_row
+    from sft_assets.core.row_masks import chosen_per_row
 
     mask = np.array([[True, False, True], [False, False, False], [True, False, True]])
     chosen = chosen_per_row(mask, ["a", "b", "c"], frozenset)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sft_assets.adapters import require_version
 from sft_assets.kernels.disk_cache import cached_file
+from sft_assets.kernels.langid import classify_around
 
 SUPPORTED = ("0.4.",)
 
@@ -50,3 +51,9 @@ def bundled_identifier():
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def classify_near_threshold(samples: list[str], threshold: float) -> list[tuple[str, float]]:
+    """[(language, confidence)] whose language and side of `threshold` are those of identifier().classify,
+    computed in one compiled pass (kernels.langid)."""
+    return classify_around(identifier(), samples, threshold)

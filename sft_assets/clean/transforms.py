@@ -2,6 +2,9 @@
 
 A transform returns the new text; the cleaning step compares and logs a `modified` event when it changed.
 Code (fenced blocks) is never touched by the HTML, boilerplate and whitespace transforms.
+
+Each transform declares `pattern`: a Python regex that occurs in every text the transform can change. Its
+`hint`, the RE2 pattern the pre-scan searches, is derived from it (`superset`), never written by hand.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from functools import lru_cache
 from html.parser import HTMLParser
 
 from sft_assets.core.segments import map_prose
+from sft_assets.kernels.re2_bounds import superset
 
 # --- Unicode repair -------------------------------------------------------------------------------
 
@@ -26,6 +30,11 @@ class UnicodeRepair:
     to it, so clean text costs one regex scan."""
 
     name: str = "unicode_repair"
+    pattern = MOJIBAKE_HINT
+
+    @property
+    def hint(self) -> str:
+        return superset(self.pattern)
 
     def __call__(self, text: str) -> str:
         if text.isascii() or not MOJIBAKE_HINT.search(text):
@@ -51,6 +60,11 @@ class ControlChars:
     bidirectional-override characters."""
 
     name: str = "control_chars"
+    pattern = INVISIBLE  # terminal escapes start with one (ESC)
+
+    @property
+    def hint(self) -> str:
+        return superset(self.pattern)
 
     def __call__(self, text: str) -> str:
         if text.isascii() and text.isprintable():
@@ -110,6 +124,11 @@ class HtmlStrip:
     `inline code` are left as they are, and text without a known HTML tag or entity is not parsed at all."""
 
     name: str = "html"
+    pattern = HTML_HINT
+
+    @property
+    def hint(self) -> str:
+        return superset(self.pattern)
 
     def __call__(self, text: str) -> str:
         if "<" not in text and "&" not in text:
@@ -135,21 +154,22 @@ DEFAULT_BOILERPLATE = (
     r"^\W*(扫码|扫描二维码|长按识别).*$",
     r"^\W*(本文)?(转载自|原文链接|来源[:：]|更多精彩内容).*$",
 )
-# Keywords every built-in pattern needs (in RE2 syntax, a superset of the patterns' matches), plus "http".
-BOILERPLATE_HINT = (
-    r"(?i)follow|subscribe|click|tap|share this|forget to|\blike\b.*\b(?:subscribe|follow|channel|newsletter|us)\b|"
-    r"关注|点赞|转发|收藏|订阅|扫码|扫描二维码|长按识别|转载自|原文链接|来源|更多精彩内容|http"
-)
+LINK_ONLY = re.compile(r"^\s*(?:[-*•]\s*)?(?:<)?https?://\S+(?:>)?\s*$")
 
 
-@lru_cache(maxsize=1)
-def _boilerplate_hint():
+@lru_cache(maxsize=8)
+def _lines_hint(patterns: tuple[re.Pattern[str], ...]) -> str:
+    try:
+        return "|".join(f"(?:{superset(p, lines=True)})" for p in patterns)
+    except ValueError:  # a user pattern RE2 cannot bound (a backreference): every text is searched in Python
+        return "."
+
+
+@lru_cache(maxsize=8)
+def _compiled_hint(hint: str):
     import re2
 
-    return re2.compile(BOILERPLATE_HINT)
-
-
-LINK_ONLY = re.compile(r"^\s*(?:[-*•]\s*)?(?:<)?https?://\S+(?:>)?\s*$")
+    return re2.compile(hint)
 
 
 @dataclass(frozen=True)
@@ -175,9 +195,18 @@ class Boilerplate:
         flags = re.M | (re.I if any(p.startswith("(?i)") for p in self.patterns) else 0)
         object.__setattr__(self, "_any", re.compile(combined, flags))
 
+    @property
+    def line_patterns(self) -> tuple[re.Pattern[str], ...]:
+        """What each removed (stripped) line matches: an ad pattern, or a link alone."""
+        return (*self._compiled, *((LINK_ONLY,) if self.remove_link_only_lines else ()))
+
+    @property
+    def hint(self) -> str:
+        """Lines a pattern could match, anywhere in the text ("." when a pattern has no RE2 superset)."""
+        return _lines_hint(self.line_patterns)
+
     def __call__(self, text: str) -> str:
-        hint = _boilerplate_hint()
-        if self.patterns == DEFAULT_BOILERPLATE and not hint.search(text):  # RE2 pre-scan for built-in patterns
+        if not _compiled_hint(self.hint).search(text):  # one RE2 search rules most texts out
             return text
         if not self._any.search(text) and not (self.remove_link_only_lines and "http" in text):
             return text
@@ -218,6 +247,16 @@ class Whitespace:
     max_blank_lines: int = 1
     name: str = "whitespace"
 
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """What every text this transform changes holds: a CR, a space or tab before a line break, a run of
+        more blank lines than allowed, or blank space at either end."""
+        return re.compile(rf"\r| \n|\t\n|\n{{{self.max_blank_lines + 2}}}|^\s|\s$")
+
+    @property
+    def hint(self) -> str:
+        return superset(self.pattern)
+
     def __call__(self, text: str) -> str:
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -243,6 +282,11 @@ class NoInputMarker:
     a user turn as its input, so those examples match the ones with an empty input."""
 
     name: str = "no_input"
+    pattern = NO_INPUT
+
+    @property
+    def hint(self) -> str:
+        return superset(self.pattern)
 
     def __call__(self, text: str) -> str:
         return NO_INPUT.sub("", text) if "\n\n" in text else text

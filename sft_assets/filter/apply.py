@@ -13,7 +13,7 @@ from sft_assets.filter.batch import FilterBatch
 from sft_assets.filter.registry import RULES
 from sft_assets.filter.rules.base import ExampleView, Rule, Verdict
 from sft_assets.filter.settings import FilterConfig
-from sft_assets.kernels.row_masks import chosen_per_row
+from sft_assets.core.row_masks import chosen_per_row
 from sft_assets.rowstage.result import StageResult
 
 FILTER_COLUMNS = ["example_id", "source", "file", "locator", "messages", "category"]  # what filter_table reads

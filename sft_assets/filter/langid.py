@@ -13,9 +13,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from sft_assets.adapters.py3langid import identifier
+from sft_assets.adapters.py3langid import classify_near_threshold, identifier
 from sft_assets.filter.batch import FilterBatch
-from sft_assets.kernels.langid import classify_around
 
 HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 KANA = re.compile(r"[\u3040-\u30ff]")
@@ -87,7 +86,7 @@ def decide(language: str, confidence: float, min_confidence: float) -> str:
 def decide_many(samples: list[str], min_confidence: float) -> list[str]:
     """[decide(*model.classify(sample), min_confidence)] for every sample, in one compiled pass."""
     return [decide(language, confidence, min_confidence)
-            for language, confidence in classify_around(identifier(), samples, min_confidence)]
+            for language, confidence in classify_near_threshold(samples, min_confidence)]
 
 
 def _classify(sample: str, min_confidence: float, known: Known | None) -> str:

@@ -40,6 +40,21 @@ def _long_word_runs(min_length: int = 32) -> str:
     return "".join(ranges)
 
 
+def _non_ascii_digit_ranges() -> str:
+    """Every non-ASCII character Python's `\\d` matches (decimal digits of other scripts), as RE2 ranges."""
+    digits = [c for c in range(0x80, 0x110000) if not 0xD800 <= c < 0xE000 and re.match(r"\d", chr(c))]
+    ranges, start = [], digits[0]
+    for previous, current in zip(digits, [*digits[1:], -1]):
+        if current != previous + 1:
+            ranges.append(f"\\x{{{start:x}}}-\\x{{{previous:x}}}")
+            start = current
+    return "".join(ranges)
+
+
+# A character whose presence makes an ASCII-digit hint unsafe: with `ascii_digits`, rows holding one must be
+# checked in Python whatever the hint says.
+NON_ASCII_DIGIT = f"[{_non_ascii_digit_ranges()}]"
+
 # Characters certainly in Python's \w: ASCII word characters and long runs of others.
 SURE_WORD = "a-zA-Z0-9_" + _long_word_runs()
 
@@ -63,14 +78,92 @@ _SUBSET = {
 _FLAGS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"))
 
 
-def superset(pattern: re.Pattern[str]) -> str:
-    """An RE2 pattern matching wherever `pattern` matches (and possibly more)."""
-    return _translate(pattern, _SUPERSET, _SUBSET)
+def superset(pattern: re.Pattern[str], lines: bool = False, ascii_digits: bool = False) -> str:
+    """An RE2 pattern matching wherever `pattern` matches (and possibly more). Lookaround assertions are
+    dropped (a pattern without an assertion matches at least where it did). With `lines`, the pattern is
+    one that is matched against each stripped line of a text (str.splitlines, str.strip): `^` becomes the
+    start of any such line and `$` is dropped, so the result is searched in the whole text. With
+    `ascii_digits`, `\\d` stands for ASCII digits only (a far smaller automaton), which bounds the pattern
+    only in texts without a NON_ASCII_DIGIT: the caller must send those to Python."""
+    source = _without_lookarounds(pattern.pattern)
+    if lines:
+        source = _anchors_to_lines(source)
+    table = {**_SUPERSET, "d": ("[0-9]", "0-9")} if ascii_digits else _SUPERSET
+    return _translate(re.compile(source, pattern.flags & ~re.MULTILINE if lines else pattern.flags), table, _SUBSET)
 
 
 def subset(pattern: re.Pattern[str]) -> str:
     """An RE2 pattern matching only where `pattern` matches (and possibly less)."""
     return _translate(pattern, _SUBSET, _SUPERSET)
+
+
+LINE_START = "\x00LINE\x00"  # placeholder for a line start while a pattern is translated
+
+
+def _without_lookarounds(source: str) -> str:
+    """The pattern with every lookahead and lookbehind group removed."""
+    out, i = [], 0
+    while i < len(source):
+        if source[i] == "\\":
+            out.append(source[i:i + 2])
+            i += 2
+        elif source.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            i = _group_end(source, i)
+        elif source[i] == "[":
+            end = _class_end(source, i)
+            out.append(source[i:end])
+            i = end
+        else:
+            out.append(source[i])
+            i += 1
+    return "".join(out)
+
+
+def _class_end(source: str, i: int) -> int:
+    """Index just past the character class opening at i."""
+    j = i + 1
+    if source[j:j + 1] == "^":
+        j += 1
+    if source[j:j + 1] == "]":
+        j += 1
+    while source[j] != "]":
+        j += 2 if source[j] == "\\" else 1
+    return j + 1
+
+
+def _group_end(source: str, i: int) -> int:
+    """Index just past the group opening at i."""
+    depth, j = 0, i
+    while True:
+        ch = source[j]
+        if ch == "\\":
+            j += 2
+            continue
+        if ch == "[":
+            j = _class_end(source, j)
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        j += 1
+        if depth == 0:
+            return j
+
+
+def _anchors_to_lines(source: str) -> str:
+    """`^` outside classes becomes a line-start placeholder, `$` is dropped."""
+    out, i = [], 0
+    while i < len(source):
+        if source[i] == "\\":
+            out.append(source[i:i + 2])
+            i += 2
+        elif source[i] == "[":
+            end = _class_end(source, i)
+            out.append(source[i:end])
+            i = end
+        else:
+            out.append({"^": LINE_START, "$": ""}.get(source[i], source[i]))
+            i += 1
+    return "".join(out)
 
 
 def _translate(pattern: re.Pattern[str], table: dict, opposite: dict) -> str:
@@ -112,4 +205,5 @@ def _translate(pattern: re.Pattern[str], table: dict, opposite: dict) -> str:
         else:
             out.append(ch)
         i += 1
-    return (f"(?{flags})" if flags else "") + "".join(out)
+    line_start = f"(?:^|[{LINE_BREAK_CHARS}])[{PY_SPACE_CHARS}]*"  # a stripped line starts after any of these
+    return (f"(?{flags})" if flags else "") + "".join(out).replace(LINE_START, line_start)
