@@ -221,3 +221,36 @@ def test_near_dedup_reuses_stored_signatures_and_decontaminates(sample_home: Pat
     assert rules == ["eval_near_match", "eval_ngram_overlap", "eval_ngram_overlap"]
     clusters = store.query("SELECT * FROM near_dup_clusters").to_pylist()
     assert len(clusters) == 2 and len({c["cluster_id"] for c in clusters}) == 1
+
+
+def test_the_decision_log_is_a_materialized_asset_that_appends_each_stage_run_once(tmp_path: Path) -> None:
+    from sft_assets.core.events import STAGES, append_to_log, decisions_table_name
+
+    home = tmp_path / "home"
+    result = materialize(home)
+    assert result.success
+    store = Store(home)
+    logged = count(store, "record_events")
+    per_stage = sum(count(store, decisions_table_name(stage)) for stage in STAGES)
+    assert logged == per_stage == 38  # every stage's latest decisions, once
+    log = result.asset_materializations_for_node("record_events")[0].metadata
+    assert log["appended_this_run"].value == 38
+    assert append_to_log(store) == dict.fromkeys(STAGES, 0)  # materializing it again adds nothing
+    assert count(store, "record_events") == 38
+    runs = store.query("SELECT DISTINCT run_id FROM record_events").column("run_id").to_pylist()
+    assert runs == [result.run_id]
+
+
+def test_every_table_asset_reports_its_columns(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    result = materialize(home)
+    tables = 0
+    for node in ("ingest", "cleaned", "filtered", "deduped", "near_deduped", "decontaminated", "curated",
+                 "record_events", "splits"):
+        for materialization in result.asset_materializations_for_node(node):
+            table = materialization.asset_key.path[-1]
+            schema = materialization.metadata["dagster/column_schema"].schema
+            stored = Store(home).query(f'SELECT * FROM "{table}" LIMIT 0').column_names
+            assert [column.name for column in schema.columns] == stored, table
+            tables += 1
+    assert tables == 13
