@@ -210,3 +210,10 @@ def test_clean_conversation_logs_each_rule_with_chars_before_and_after() -> None
     assert outcome.messages == [{"role": "user", "content": "Tell me."}, {"role": "assistant", "content": "Bold answer"}]
     assert set(outcome.changes) == {"no_input", "html", "whitespace"}
     assert outcome.changes["no_input"] == [len("Tell me.\n\n<noinput>"), len("Tell me.")]
+
+
+def test_digits_of_other_scripts_still_reach_the_detectors() -> None:
+    """Candidates read \\d as ASCII digits; a text holding a digit of another script tries every detector."""
+    mixed = "call 13\u0668\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668 now"  # 1, 3, then Arabic-Indic digits
+    assert redact(mixed).counts == {"phone": 1}
+    assert redact(mixed).text == "call [PHONE] now"

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sft_assets.clean.conversation import Cleaner
-from sft_assets.clean.redact import CANDIDATE_HAZARD, DETECTORS
+from sft_assets.clean.redact import DETECTORS, candidate_hazard
 from sft_assets.clean.settings import CleanConfig
 from sft_assets.clean.transforms import HTML_TAGS
 from sft_assets.core.row_masks import chosen_per_row
@@ -43,7 +43,7 @@ PII_IN_JSON = (
 def step_gate_patterns(config: CleanConfig) -> dict[str, str]:
     """Per enabled step, one RE2 pattern over each message text: no match, no change from that step."""
     steps = {transform.name: transform.hint for transform in Cleaner.from_config(config).transforms}
-    steps["pii"] = union([d.candidate for d in DETECTORS] + [CANDIDATE_HAZARD])
+    steps["pii"] = union([d.candidate for d in DETECTORS] + [candidate_hazard()])
     return steps
 
 

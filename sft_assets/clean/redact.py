@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
 
-from sft_assets.kernels.re2_bounds import NON_ASCII_DIGIT, superset
+from sft_assets.kernels.re2_bounds import non_ascii_digit, superset
 from sft_assets.kernels.re2_set import PatternSet, pattern_set
 
 PII_TYPES = (
@@ -98,7 +98,7 @@ class Detector:
 
     @cached_property
     def candidate(self) -> str:
-        """Only where the text holds no NON_ASCII_DIGIT (then every detector is tried in Python)."""
+        """Only where the text holds no candidate_hazard() (then every detector is tried in Python)."""
         return superset(self.pattern, ascii_digits=True)
 
 
@@ -125,15 +125,17 @@ def candidates() -> PatternSet:
     return pattern_set(tuple(d.candidate for d in DETECTORS))
 
 
-# Texts where a candidate may miss a match: they hold a digit of another script (candidates read \d as ASCII).
-CANDIDATE_HAZARD = NON_ASCII_DIGIT
+def candidate_hazard() -> str:
+    """Texts where a candidate may miss a match: they hold a digit of another script (candidates read \\d
+    as ASCII digits)."""
+    return non_ascii_digit()
 
 
 @lru_cache(maxsize=1)
 def _hazard():
     import re2
 
-    return re2.compile(CANDIDATE_HAZARD)
+    return re2.compile(candidate_hazard())
 
 
 def detectors_to_try(text: str) -> list[int]:

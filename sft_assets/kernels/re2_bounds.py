@@ -10,6 +10,7 @@ untranslatable rule pattern fails loudly rather than silently skipping rows.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Whitespace for str.isspace() (so str.split/strip and Python's `\s`) that RE2's `\s` lacks, and the whole
 # set written for RE2 (exactly str.isspace; a test checks).
@@ -40,20 +41,17 @@ def _long_word_runs(min_length: int = 32) -> str:
     return "".join(ranges)
 
 
-def _non_ascii_digit_ranges() -> str:
-    """Every non-ASCII character Python's `\\d` matches (decimal digits of other scripts), as RE2 ranges."""
-    digits = [c for c in range(0x80, 0x110000) if not 0xD800 <= c < 0xE000 and re.match(r"\d", chr(c))]
-    ranges, start = [], digits[0]
-    for previous, current in zip(digits, [*digits[1:], -1]):
-        if current != previous + 1:
-            ranges.append(f"\\x{{{start:x}}}-\\x{{{previous:x}}}")
-            start = current
-    return "".join(ranges)
+@lru_cache(maxsize=1)
+def non_ascii_digit() -> str:
+    """An RE2 class of every non-ASCII character Python's `\\d` matches (digits of other scripts): a text
+    holding one makes an `ascii_digits` superset unsafe and must be checked in Python (built on first use)."""
+    ranges = []
+    for low, high in ((0x80, 0xD800), (0xE000, 0x110000)):  # no surrogates
+        chars = "".join(map(chr, range(low, high)))
+        for run in re.finditer(r"\d+", chars):
+            ranges.append(f"\\x{{{low + run.start():x}}}-\\x{{{low + run.end() - 1:x}}}")
+    return f"[{''.join(ranges)}]"
 
-
-# A character whose presence makes an ASCII-digit hint unsafe: with `ascii_digits`, rows holding one must be
-# checked in Python whatever the hint says.
-NON_ASCII_DIGIT = f"[{_non_ascii_digit_ranges()}]"
 
 # Characters certainly in Python's \w: ASCII word characters and long runs of others.
 SURE_WORD = "a-zA-Z0-9_" + _long_word_runs()
@@ -84,7 +82,7 @@ def superset(pattern: re.Pattern[str], lines: bool = False, ascii_digits: bool =
     one that is matched against each stripped line of a text (str.splitlines, str.strip): `^` becomes the
     start of any such line and `$` is dropped, so the result is searched in the whole text. With
     `ascii_digits`, `\\d` stands for ASCII digits only (a far smaller automaton), which bounds the pattern
-    only in texts without a NON_ASCII_DIGIT: the caller must send those to Python."""
+    only in texts without a `non_ascii_digit()`: the caller must send those to Python."""
     source = _without_lookarounds(pattern.pattern)
     if lines:
         source = _anchors_to_lines(source)
@@ -100,23 +98,35 @@ def subset(pattern: re.Pattern[str]) -> str:
 LINE_START = "\x00LINE\x00"  # placeholder for a line start while a pattern is translated
 
 
-def _without_lookarounds(source: str) -> str:
-    """The pattern with every lookahead and lookbehind group removed."""
+def _outside_classes(source: str, rewrite) -> str:
+    """`source` with every position outside escapes and character classes passed to rewrite(source, i),
+    which returns (replacement, next index), or None to keep the character."""
     out, i = [], 0
     while i < len(source):
         if source[i] == "\\":
             out.append(source[i:i + 2])
             i += 2
-        elif source.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
-            i = _group_end(source, i)
         elif source[i] == "[":
             end = _class_end(source, i)
             out.append(source[i:end])
             i = end
         else:
-            out.append(source[i])
-            i += 1
+            replaced = rewrite(source, i)
+            out.append(replaced[0] if replaced else source[i])
+            i = replaced[1] if replaced else i + 1
     return "".join(out)
+
+
+def _without_lookarounds(source: str) -> str:
+    """The pattern with every lookahead and lookbehind group removed."""
+    lookaround = ("(?=", "(?!", "(?<=", "(?<!")
+    return _outside_classes(source, lambda s, i: ("", _group_end(s, i)) if s.startswith(lookaround, i) else None)
+
+
+def _anchors_to_lines(source: str) -> str:
+    """`^` outside classes becomes a line-start placeholder, `$` is dropped."""
+    anchors = {"^": LINE_START, "$": ""}
+    return _outside_classes(source, lambda s, i: (anchors[s[i]], i + 1) if s[i] in anchors else None)
 
 
 def _class_end(source: str, i: int) -> int:
@@ -147,23 +157,6 @@ def _group_end(source: str, i: int) -> int:
         j += 1
         if depth == 0:
             return j
-
-
-def _anchors_to_lines(source: str) -> str:
-    """`^` outside classes becomes a line-start placeholder, `$` is dropped."""
-    out, i = [], 0
-    while i < len(source):
-        if source[i] == "\\":
-            out.append(source[i:i + 2])
-            i += 2
-        elif source[i] == "[":
-            end = _class_end(source, i)
-            out.append(source[i:end])
-            i = end
-        else:
-            out.append({"^": LINE_START, "$": ""}.get(source[i], source[i]))
-            i += 1
-    return "".join(out)
 
 
 def _translate(pattern: re.Pattern[str], table: dict, opposite: dict) -> str:
