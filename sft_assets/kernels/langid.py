@@ -6,26 +6,32 @@ runs compiled over all samples, collecting each sample's features in first-seen 
 those arrays, so every (language, confidence) is bit-identical to `classify`; `classify_around`, for callers
 that only compare the confidence with one threshold, scores all texts at once and repeats the exact
 scoring only where rounding could matter (tests compare both with py3langid on real text). The model is
-passed in (adapters.py3langid loads it).
+passed in as plain arrays (adapters.py3langid builds them).
 """
 
 from __future__ import annotations
 
 import math
 import unicodedata
-from functools import lru_cache
+from dataclasses import dataclass
 
 import numpy as np
 from numba import njit
 
 
-@lru_cache(maxsize=2)
-def _automaton(model):
-    nextmove = np.frombuffer(model.tk_nextmove, dtype=np.uint32)
-    # numpy multiplies float32 by this float16 table in float32 anyway; converting once (exactly) up front
-    # spares the conversion of the gathered rows on every call
-    table = model.nb_ptc.astype(np.float32)
-    return model, nextmove, np.asarray(model._rowbase, dtype=np.int64), np.asarray(model.tk_output, dtype=np.int64), table
+@dataclass(frozen=True, eq=False)
+class NaiveBayesModel:
+    """A byte-automaton naive Bayes language model as plain arrays (adapters.py3langid builds it from
+    py3langid's identifier): automaton transitions, row bases and outputs, feature x class log
+    probabilities (`ptc`, float32), class priors (`pc`), class names and alias pairs."""
+
+    nextmove: np.ndarray
+    rowbase: np.ndarray
+    output: np.ndarray
+    ptc: np.ndarray
+    pc: np.ndarray
+    classes: tuple[str, ...]
+    alias_pairs: tuple[tuple[int, int], ...]
 
 
 @njit(cache=True, nogil=True)
@@ -61,17 +67,17 @@ def _encode(text: str) -> bytes:
     return unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
 
 
-def _features_of(model, texts: list[str]):
-    _, nextmove, rowbase, output, _ = _automaton(model)
+def _features_of(model: NaiveBayesModel, texts: list[str]):
+    nextmove, rowbase, output = model.nextmove, model.rowbase, model.output
     encoded = [_encode(t) for t in texts]
     bounds = np.zeros(len(encoded) + 1, dtype=np.int64)
     np.cumsum([len(e) for e in encoded], out=bounds[1:])
     data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-    return encoded, _features(data, bounds, nextmove, rowbase, output, model.nb_ptc.shape[0])
+    return encoded, _features(data, bounds, nextmove, rowbase, output, model.ptc.shape[0])
 
 
-def classify_many(model, texts: list[str]) -> list[tuple[str, float]]:
-    """[(language, confidence)] exactly as `model.classify` (py3langid, norm_probs=True) gives them."""
+def classify_many(model: NaiveBayesModel, texts: list[str]) -> list[tuple[str, float]]:
+    """[(language, confidence)] exactly as py3langid's `classify` (norm_probs=True) gives them."""
     if not texts:
         return []
     encoded, found = _features_of(model, texts)
@@ -82,20 +88,19 @@ def classify_many(model, texts: list[str]) -> list[tuple[str, float]]:
 SAFE_MARGIN = 1e-3
 
 
-def classify_around(model, texts: list[str], threshold: float) -> list[tuple[str, float]]:
+def classify_around(model: NaiveBayesModel, texts: list[str], threshold: float) -> list[tuple[str, float]]:
     """[(language, confidence)] for every text, where the language, and the confidence's side of
-    `threshold`, are those of `model.classify`.
+    `threshold`, are those of py3langid's `classify`.
 
     All texts are scored at once in float64 (compiled); a text whose winner leads the runner-up by less than
     SAFE_MARGIN, or whose confidence lies within SAFE_MARGIN of the threshold, is scored again exactly as
     py3langid does, so float32 rounding can never change a comparison with the threshold."""
     if not texts:
         return []
-    automaton = _automaton(model)
     encoded, (features, counts, feature_bounds) = _features_of(model, texts)
     lengths = np.array([len(raw) for raw in encoded], dtype=np.float64)
-    probs = _probabilities(features, counts, feature_bounds, automaton[4], model.nb_pc.astype(np.float64), lengths)
-    for i, j in model._alias_pairs:
+    probs = _probabilities(features, counts, feature_bounds, model.ptc, model.pc.astype(np.float64), lengths)
+    for i, j in model.alias_pairs:
         probs[:, i] += probs[:, j]
         probs[:, j] = 0.0
     ordered = np.sort(probs, axis=1)
@@ -107,7 +112,7 @@ def classify_around(model, texts: list[str], threshold: float) -> list[tuple[str
         if unsure[row]:
             out.append(_classify_exactly(model, raw, row, features, counts, feature_bounds))
         else:
-            out.append((str(model.nb_classes[best[row]]), float(confidence[row])))
+            out.append((model.classes[best[row]], float(confidence[row])))
     return out
 
 
@@ -138,19 +143,19 @@ def _probabilities(features, counts, feature_bounds, table, prior, lengths):  # 
     return out
 
 
-def _classify_exactly(model, raw: bytes, row: int, features, counts, feature_bounds) -> tuple[str, float]:
+def _classify_exactly(model: NaiveBayesModel, raw: bytes, row: int, features, counts, feature_bounds) -> tuple[str, float]:
     """py3langid 0.4's own numpy expressions for one text, on its features."""
-    table = _automaton(model)[4]
+    table = model.ptc
     start, end = feature_bounds[row], feature_bounds[row + 1]
     if end > start:
-        scores = np.log1p(counts[start:end]) @ table[features[start:end]] + model.nb_pc
+        scores = np.log1p(counts[start:end]) @ table[features[start:end]] + model.pc
     else:
-        scores = np.full(len(model.nb_classes), 0.0, dtype=np.float32)
+        scores = np.full(len(model.classes), 0.0, dtype=np.float32)
     scores *= 1.0 / math.sqrt(len(raw) or 1)
     np.exp(scores - scores.max(), out=scores)
     scores /= scores.sum()
-    for i, j in model._alias_pairs:
+    for i, j in model.alias_pairs:
         scores[i] += scores[j]
         scores[j] = 0.0
     best = int(scores.argmax())
-    return str(model.nb_classes[best]), float(scores[best])
+    return model.classes[best], float(scores[best])

@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from sft_assets.adapters.py3langid import bundled_identifier, identifier
+from sft_assets.adapters.py3langid import bundled_identifier, model_arrays
 from sft_assets.filter.langid import decide, decide_many
 from sft_assets.filter.rules.base import CJK_RUN, ExampleView, count_words
 from sft_assets.filter.rules.empty_code import CODE_HINT
@@ -168,7 +168,7 @@ def test_bulk_language_identification_equals_py3langid() -> None:
     samples = ["", "ABC DEF GHI", "ÉCOLE NORMALE SUPÉRIEURE", "😀", "Der Himmel ist heute sehr blau.",
                "La capitale de l'Allemagne est Berlin.", "x = 1; y = 2; print(x + y)", "Olá, tudo bem com você?",
                "Это пример текста на русском языке.", "これは日本語の文です。", "ça va? Très bien, merci!"]
-    assert classify_many(identifier(), samples) == [bundled_identifier().classify(s) for s in samples]
+    assert classify_many(model_arrays(), samples) == [bundled_identifier().classify(s) for s in samples]
     _same_decisions(samples)
 
 
@@ -177,7 +177,7 @@ def test_bulk_language_identification_equals_py3langid_on_real_replies(shared_da
     table = pa.concat_tables([real_examples(shared_data, f) for f in ("lima/lima.json", "sharegpt-sample")])
     samples = [ExampleView(orjson.loads(m)).reply_prose[:300] for m in table.column("messages").to_pylist()]
     assert len(samples) > 1000
-    assert classify_many(identifier(), samples) == [bundled_identifier().classify(s) for s in samples]
+    assert classify_many(model_arrays(), samples) == [bundled_identifier().classify(s) for s in samples]
     _same_decisions(samples)
 
 
