@@ -85,7 +85,7 @@ def superset(pattern: re.Pattern[str], lines: bool = False, ascii_digits: bool =
     only in texts without a `non_ascii_digit()`: the caller must send those to Python."""
     source = _without_lookarounds(pattern.pattern)
     if lines:
-        source = _anchors_to_lines(source)
+        source = _anchors_to_lines(_through_first_required_group(source))
     table = {**_SUPERSET, "d": ("[0-9]", "0-9")} if ascii_digits else _SUPERSET
     return _translate(re.compile(source, pattern.flags & ~re.MULTILINE if lines else pattern.flags), table, _SUBSET)
 
@@ -121,6 +121,37 @@ def _without_lookarounds(source: str) -> str:
     """The pattern with every lookahead and lookbehind group removed."""
     lookaround = ("(?=", "(?!", "(?<=", "(?<!")
     return _outside_classes(source, lambda s, i: ("", _group_end(s, i)) if s.startswith(lookaround, i) else None)
+
+
+def _top_level_items(source: str):
+    """(start, end) of each top-level item of a pattern: an escape, a class, a group or one character."""
+    i = 0
+    while i < len(source):
+        if source[i] == "\\":
+            end = i + 2
+        elif source[i] == "[":
+            end = _class_end(source, i)
+        elif source[i] == "(":
+            end = _group_end(source, i)
+        else:
+            end = i + 1
+        yield i, end
+        i = end
+
+
+def _through_first_required_group(source: str) -> str:
+    """The pattern cut after its first top-level group that every match passes through (a prefix of a
+    pattern matches wherever the pattern does: a cheaper necessary condition); whole when it has none or
+    has a top-level alternation."""
+    items = list(_top_level_items(source))
+    if any(source[a:b] == "|" for a, b in items):
+        return source
+    for a, b in items:
+        is_group = source[a] == "(" and (not source.startswith("(?", a) or source.startswith(("(?:", "(?P<"), a))
+        optional = source[b:b + 1] in ("?", "*") or source.startswith("{0", b)
+        if is_group and not optional:
+            return source[:b]
+    return source
 
 
 def _anchors_to_lines(source: str) -> str:

@@ -221,3 +221,13 @@ def test_character_tables_from_the_disk_cache_equal_a_fresh_scan(tmp_path: Path)
         ts.char_class.cache_clear()
 
 
+
+
+@pytest.mark.parametrize(("source", "cut"), [
+    (r"(?i)^\W*(please\s+)?(like|follow)\b.*\b(us)\b.*$", r"(?i)^\W*(please\s+)?(like|follow)"),
+    (r"^\s*(?:<)?https?://\S+$", r"^\s*(?:<)?https?://\S+$"),  # no required group: whole
+    (r"a|(b)c", r"a|(b)c"),  # a top-level alternation: whole
+    (r"(x)?(y)+z", r"(x)?(y)"),
+])
+def test_a_line_hint_keeps_the_pattern_through_its_first_required_group(source: str, cut: str) -> None:
+    assert superset(re.compile(source), lines=True) == superset(re.compile(cut), lines=True)
