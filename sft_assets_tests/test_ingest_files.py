@@ -179,3 +179,48 @@ def test_parallel_conversion_matches_serial(tmp_path: Path, monkeypatch: pytest.
     assert parallel.quarantine.equals(serial.quarantine)
     assert parallel.rows_read == serial.rows_read == 400
     assert serial.quarantine.column("locator").to_pylist()[:2] == ["line 1", "line 8"]
+
+
+def _zip_bytes() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a.txt", "hello")
+    return buffer.getvalue()
+
+
+HOSTILE = [
+    ("image.json", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "file", "binary_file", "a PNG image"),
+    ("archive.json", _zip_bytes(), "file", "binary_file", "a ZIP archive"),
+    ("noise.jsonl", bytes((i * 7919) % 256 for i in range(600)), "file", "binary_file", "binary data"),
+    ("binary.csv", b"user,assistant\n" + bytes(range(256)) * 3, "file", "binary_file", "binary data"),
+    ("binary.tsv", b"\x00\x01\x02user\tassistant\n\xff\xfe", "file", "binary_file", "binary data"),
+    ("surrogate.jsonl",
+     '{"messages":[{"role":"user","content":"hi \ud800"},{"role":"assistant","content":"ok"}]}\n'
+     .encode("utf-16", "surrogatepass"), "line 1", "invalid_utf8", "byte"),
+    ("nested.json", b"[" * 100_000 + b"]" * 100_000, "item 1", "invalid_json", "nested deeper"),
+]
+
+
+@pytest.mark.parametrize(("name", "data", "locator", "reason", "detail"), HOSTILE, ids=[h[0] for h in HOSTILE])
+def test_a_hostile_file_becomes_quarantine_rows_and_never_raises(tmp_path: Path, name: str, data: bytes,
+                                                                  locator: str, reason: str, detail: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = ingest_file(FileTask(source="s", path=path, file=name))
+    rows = result.quarantine.to_pylist()
+    assert [(r["locator"], r["reason"]) for r in rows] == [(locator, reason)]
+    assert detail in rows[0]["detail"] and rows[0]["file"] == name
+    assert result.rows_read == result.n_examples + result.n_quarantined == 1
+    rows[0]["raw"].encode("utf-8")  # stored as valid text: undecodable bytes escaped, never dropped
+
+
+def test_a_file_that_cannot_be_read_is_one_quarantine_row_naming_the_cause(tmp_path: Path) -> None:
+    folder = tmp_path / "a_folder.jsonl"
+    folder.mkdir()  # reading it raises IsADirectoryError
+    result = ingest_file(FileTask(source="s", path=folder, file="a_folder.jsonl"))
+    row = result.quarantine.to_pylist()[0]
+    assert (row["locator"], row["reason"]) == ("file", "unreadable_file")
+    assert row["detail"].startswith("IsADirectoryError")

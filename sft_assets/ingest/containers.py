@@ -85,7 +85,12 @@ def _decode_unicode_container(data: bytes, notes: FileNotes) -> bytes:
     if encoding is None:
         return data
     notes.encoding = encoding
-    return data.decode(encoding, errors="surrogatepass").encode("utf-8", errors="surrogateescape")
+    text = data.decode(encoding, errors="surrogatepass")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: its bytes stay invalid UTF-8, so that row is quarantined
+        notes.notes.append("the UTF-16 text holds a lone surrogate")
+        return text.encode("utf-8", errors="surrogatepass")
 
 
 def _bad_text(raw: bytes) -> str:
@@ -177,7 +182,7 @@ def _recover_json_array(data: bytes, notes: FileNotes, max_record_bytes: int) ->
     decoder = json.JSONDecoder()
     pos = _skip_ws(text, 0)
     if not text.startswith("[", pos):
-        yield 1, None, RecordError("invalid_json", "the file is neither a JSON document nor JSON Lines"), text
+        yield 1, None, RecordError("invalid_json", "the file is neither a JSON document nor JSON Lines"), escape_undecodable(text)
         return
     notes.notes.append("the JSON array is damaged; recovered item by item")
     pos, index = pos + 1, 0
@@ -191,14 +196,18 @@ def _recover_json_array(data: bytes, notes: FileNotes, max_record_bytes: int) ->
         start = pos
         try:
             item, pos = decoder.raw_decode(text, pos)
+        except RecursionError:
+            detail = "the item is nested deeper than the JSON parser allows; the rest of the file is this one row"
+            yield index, None, RecordError("invalid_json", detail), escape_undecodable(text[start:])
+            return
         except json.JSONDecodeError as exc:
             pos = _next_item_start(text, exc.pos, decoder)
             raw = text[start:pos].rstrip().rstrip(",")
-            yield index, None, _classify_text_error(raw, exc), _escape(raw)
+            yield index, None, _classify_text_error(raw, exc), escape_undecodable(raw)
             continue
         raw = text[start:pos]
         if _has_surrogates(raw):
-            yield index, None, RecordError("invalid_utf8", "the item holds bytes that are not UTF-8"), _escape(raw)
+            yield index, None, RecordError("invalid_utf8", "the item holds bytes that are not UTF-8"), escape_undecodable(raw)
         elif len(raw.encode("utf-8", errors="surrogateescape")) > max_record_bytes:
             yield index, None, RecordError("oversized_record", f"item larger than {max_record_bytes} bytes"), raw
         else:
@@ -243,8 +252,41 @@ def _has_surrogates(text: str) -> bool:
     return any("\udc80" <= ch <= "\udcff" for ch in text)
 
 
-def _escape(text: str) -> str:
-    return text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="backslashreplace")
+def escape_undecodable(text: str) -> str:
+    """Text with undecodable bytes (surrogate escapes) shown as \\xNN and lone surrogates as \\uXXXX."""
+    return text.encode("utf-8", errors="surrogateescape" if not _lone_surrogates(text) else "backslashreplace") \
+        .decode("utf-8", errors="backslashreplace")
+
+
+def _lone_surrogates(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" and not "\udc80" <= ch <= "\udcff" for ch in text)
+
+
+# Signatures of binary formats that are sometimes named like a dataset (what the file starts with).
+MAGIC = ((b"\x89PNG\r\n\x1a\n", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+         (b"%PDF-", "a PDF document"), (b"PK\x03\x04", "a ZIP archive"), (b"PK\x05\x06", "a ZIP archive"),
+         (b"\x1f\x8b", "gzip data (name the file .gz)"), (b"7z\xbc\xaf\x27\x1c", "a 7z archive"),
+         (b"Rar!", "a RAR archive"), (b"\x7fELF", "an executable"), (b"SQLite format 3\x00", "an SQLite database"),
+         (b"PAR1", "a Parquet file (name it .parquet)"), (b"BZh", "bzip2 data"), (b"\xfd7zXZ\x00", "xz data"))
+SNIFF_BYTES = 4096
+
+
+def binary_kind(data: bytes, container: str) -> str | None:
+    """What binary data a text container holds, or None when it looks like text: a known signature, or a
+    head where more than a tenth of the bytes are control characters or invalid UTF-8."""
+    if container == "parquet":
+        return None
+    for magic, what in MAGIC:
+        if data.startswith(magic):
+            return what
+    head = data[:SNIFF_BYTES]
+    if not head:
+        return None
+    text = head.decode("utf-8", errors="replace")
+    if len(head) == SNIFF_BYTES:  # a character cut at the end of the head is not an error
+        text = text.rstrip("\ufffd")
+    odd = text.count("\ufffd") + sum(1 for ch in text if ch < " " and ch not in "\t\n\r\x0c")
+    return "binary data" if odd * 10 > len(text) else None
 
 
 def iter_csv(data: bytes, notes: FileNotes, max_record_bytes: int, delimiter: str | None) -> Iterator[RawRow]:
@@ -261,7 +303,7 @@ def iter_csv(data: bytes, notes: FileNotes, max_record_bytes: int, delimiter: st
     for index, cells in enumerate(reader, start=1):
         if not cells:
             continue
-        raw = _escape(delimiter.join(cells))
+        raw = escape_undecodable(delimiter.join(cells))
         if len(cells) != len(header):
             yield index, None, RecordError("malformed_row", f"{len(cells)} fields, header has {len(header)}"), raw
         elif any(_has_surrogates(c) for c in cells):

@@ -18,6 +18,8 @@ import pyarrow as pa
 
 from sft_assets.ingest.containers import (
     LOCATOR_KINDS,
+    binary_kind,
+    escape_undecodable,
     FileNotes,
     RawRow,
     iter_jsonl,
@@ -106,12 +108,36 @@ PIECES = 8
 
 
 def ingest_file(task: FileTask, pool: Executor | None = None) -> FileIngest:
-    """Read one file and convert every row, never stopping at a bad one.
+    """Read one file and convert every row, never stopping at a bad one, and never failing as a whole: a
+    binary file, or one that cannot be read at all, becomes one file-level quarantine row naming the cause.
 
     With a process pool, large JSONL files are cut at line ends and converted in parallel; the result is
     the same (same rows, same order) as a serial run.
     """
+    try:
+        return _ingest_file(task, pool)
+    except (OSError, ValueError, RecursionError, MemoryError, pa.ArrowException) as exc:
+        return _unreadable(task, RecordError("unreadable_file", f"{type(exc).__name__}: {exc}"), "")
+
+
+def _unreadable(task: FileTask, error: RecordError, raw: str) -> FileIngest:
+    """One file-level quarantine row for a file none of whose rows can be read."""
+    container = task.container or "unknown"
+    result = FileIngest(source=task.source, file=task.file, format=None, notes=FileNotes(container=container))
+    columns = _Columns()
+    columns.rows_read = 1
+    _add_quarantine(columns, task.source, task.file, "file", 0, error, raw)
+    result.examples, result.quarantine = columns.tables()
+    result.rows_read = 1
+    return result
+
+
+def _ingest_file(task: FileTask, pool: Executor | None) -> FileIngest:
     notes, data = load_file(task.path, task.container)
+    binary = binary_kind(data, notes.container)
+    if binary is not None:
+        head = data[:task.max_record_bytes].decode("utf-8", errors="backslashreplace")
+        return _unreadable(task, RecordError("binary_file", f"the file holds {binary}, not {notes.container} text"), head)
     rows = iter_rows(notes, data, max_record_bytes=task.max_record_bytes, csv_delimiter=task.csv_delimiter)
     fmt, rows = _peek_format(rows, task.format)
     result = FileIngest(source=task.source, file=task.file, format=fmt, notes=notes)
@@ -236,4 +262,13 @@ def _add_example(columns: _Columns, task: FileTask, fmt: str, conv: Any, locator
 def _add_quarantine(
     columns: _Columns, source: str, file: str, locator: str, index: int, error: RecordError, raw: str
 ) -> None:
-    columns.quarantine.append((source, file, locator, index, error.code, error.detail, raw))
+    columns.quarantine.append((source, file, locator, index, error.code, _storable(error.detail), _storable(raw)))
+
+
+def _storable(text: str) -> str:
+    """The text as valid UTF-8 for the table: undecodable bytes as \\xNN, lone surrogates as \\uXXXX."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return escape_undecodable(text)

@@ -12,6 +12,8 @@ REASONS: dict[str, str] = {
     "oversized_record": "the row is larger than ingest.max_record_bytes",
     "malformed_row": "a CSV/TSV row whose field count does not match the header",
     "truncated_file": "the file ends in the middle of its compressed stream or JSON document",
+    "binary_file": "the file is binary data (an image, an archive, random bytes), not a text dataset",
+    "unreadable_file": "the file could not be read at all; the detail names the cause",
     "not_an_object": "the record is not a JSON object (or a list of messages)",
     "unknown_format": "the record matches none of the known SFT formats",
     "invalid_record": "the record's fields have types the format does not allow",
