@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from contextlib import redirect_stdout
 from pathlib import Path
 
-from sft_assets.config import ConfigError, load_config
+from sft_assets.config import ConfigError, LoadedConfig, load_config
+from sft_assets.core.store import HomeBusy, Store
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -28,12 +29,18 @@ def _instance(home: Path):
 
 def cmd_run(args: argparse.Namespace) -> int:
     loaded = load_config(args.config)  # a bad config fails here, before any work
-    from sft_assets.dbt_project import ensure_manifest
-    from sft_assets.core.store import Store
-    from sft_assets.summary import read_summary, render_summary
+    from sft_assets.core.store import home_lock
 
     store = Store(args.home)
     print(f"config: {loaded.path}\nhome:   {store.home}", file=sys.stderr)
+    with home_lock(store.home, args.wait):  # before the Dagster instance in the home is opened or created
+        return _run(args, loaded, store)
+
+
+def _run(args: argparse.Namespace, loaded: LoadedConfig, store: Store) -> int:
+    from sft_assets.dbt_project import ensure_manifest
+    from sft_assets.summary import read_summary, render_summary
+
     ensure_manifest()
     from sft_assets.definitions import defs
 
@@ -86,7 +93,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_explain(args: argparse.Namespace) -> int:
     from sft_assets.explain import explain_example
-    from sft_assets.core.store import Store
 
     text = explain_example(Store(args.home), args.example_id)
     print(text)
@@ -94,7 +100,6 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from sft_assets.core.store import Store
     from sft_assets.summary import read_summary, render_summary
 
     print(render_summary(read_summary(Store(args.home))))
@@ -108,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", help="curation.yaml (default: $SFT_ASSETS_CONFIG, else the bundled sample)")
     run.add_argument("--home", help="state folder (default: $SFT_ASSETS_HOME, else ./sft_home)")
     run.add_argument("--workers", type=int, default=2, help="processes for converting large files")
+    run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                     help="when another run holds the home folder, wait this long for it (default: refuse at once)")
     run.set_defaults(func=cmd_run)
     validate = sub.add_parser("validate", help="format report for dataset files (no pipeline)")
     validate.add_argument("files", nargs="+")
@@ -134,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, HomeBusy) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILED
 

@@ -20,6 +20,42 @@ HOME_ENV = "SFT_ASSETS_HOME"
 DEFAULT_HOME = "sft_home"
 DB_FILE = "sft_assets.duckdb"
 LOCK_WAIT_SECONDS = 30.0
+RUN_LOCK = ".run.lock"
+
+
+class HomeBusy(RuntimeError):
+    """Another run holds the home folder."""
+
+
+@contextmanager
+def home_lock(home: Path, wait_seconds: float = 0.0) -> Iterator[None]:
+    """Hold the home folder for one run: a second run (CLI or UI, any process) waits up to `wait_seconds`,
+    then refuses with HomeBusy naming the holder. A POSIX lock: the process that holds it may take it again
+    (the CLI holds it around the Dagster run, whose store resource takes it too), and the system releases it
+    if the process dies."""
+    import fcntl
+    from datetime import datetime, timezone
+
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / RUN_LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + wait_seconds
+    try:
+        while True:
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError:
+                if time.monotonic() >= deadline:
+                    holder = path.read_text(encoding="utf-8", errors="replace").strip() or "another process"
+                    raise HomeBusy(f"{home} is in use by another run ({holder}): wait for it to finish, or use "
+                                   "another home folder (--home or SFT_ASSETS_HOME)") from None
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}, started {datetime.now(timezone.utc):%Y-%m-%d %H:%M:%S} UTC".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
 
 
 def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:

@@ -4,13 +4,14 @@ at run time from resource config (or the environment variables named in their fi
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import dagster as dg
 from pydantic import PrivateAttr
 
 from sft_assets.clean.stage import warm_up as clean_warm_up
 from sft_assets.config import LoadedConfig, load_config
-from sft_assets.core.store import Store
+from sft_assets.core.store import HomeBusy, Store, home_lock
 from sft_assets.dbt_project import dbt_resource
 from sft_assets.filter.apply import warm_up as filter_warm_up
 from sft_assets.progress import progress_logger
@@ -27,12 +28,29 @@ class CurationConfigResource(dg.ConfigurableResource):
 
 
 class StoreResource(dg.ConfigurableResource):
-    """The home folder with the DuckDB file and exports: `home`, else $SFT_ASSETS_HOME, else ./sft_home."""
+    """The home folder with the DuckDB file and exports: `home`, else $SFT_ASSETS_HOME, else ./sft_home.
+    A run holds the home for its whole length: a second run on it waits `wait_seconds`, then fails naming
+    the run that holds it."""
 
     home: str | None = None
+    wait_seconds: float = 0.0
+    _held: Any = PrivateAttr(default=None)
 
     def store(self) -> Store:
         return Store(self.home)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        lock = home_lock(Store(self.home).home, self.wait_seconds)
+        try:
+            lock.__enter__()
+        except HomeBusy as exc:
+            raise dg.Failure(str(exc)) from None
+        self._held = lock
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._held is not None:
+            self._held.__exit__(None, None, None)
+            self._held = None
 
 
 class RowStageConfig(dg.Config):
