@@ -7,7 +7,7 @@ import orjson
 import pytest
 
 from sft_assets.export.formats import to_alpaca, to_sharegpt
-from sft_assets.export.write import render_jsonl, write_atomic, write_manifest
+from sft_assets.export.write import ExportSet, render_jsonl
 from sft_assets.split.assign import Member, assign_splits
 from sft_assets.split.leaks import find_leaks
 from sft_assets.split.tables import updated_assignments
@@ -83,12 +83,43 @@ def test_leak_report() -> None:
 
 
 def test_write_atomic_and_manifest(tmp_path: Path) -> None:
-    sha = write_atomic(tmp_path / "openai" / "train.jsonl", b"abc\n")
+    export_set = ExportSet(tmp_path / "exports")
+    sha = export_set.write("openai/train.jsonl", b"abc\n")
     assert sha == hashlib.sha256(b"abc\n").hexdigest()
-    assert [p.name for p in (tmp_path / "openai").iterdir()] == ["train.jsonl"]  # no temp file left
-    manifest = write_manifest(tmp_path, [{"path": "openai/train.jsonl", "records": 1, "sha256": sha}], {"x": 1})
+    manifest = export_set.publish([{"path": "openai/train.jsonl", "records": 1, "sha256": sha}], {"x": 1})
+    assert [p.name for p in (tmp_path / "exports" / "openai").iterdir()] == ["train.jsonl"]  # no temp file left
     assert orjson.loads(manifest.read_bytes()) == {"x": 1, "files": [{"path": "openai/train.jsonl", "records": 1,
                                                                        "sha256": sha}]}
+
+
+def test_an_export_set_is_published_whole_or_not_at_all(tmp_path: Path) -> None:
+    exports = tmp_path / "exports"
+    first = ExportSet(exports)
+    first.write("openai/train.jsonl", b"old\n")
+    first.write("alpaca/train.jsonl", b"old\n")
+    first.publish([{"path": "openai/train.jsonl"}, {"path": "alpaca/train.jsonl"}], {"run": 1})
+    killed = ExportSet(exports)  # a run that dies after writing part of its set
+    killed.write("openai/train.jsonl", b"new\n")
+    assert (exports / "openai" / "train.jsonl").read_bytes() == b"old\n"  # readers still see the whole old set
+    assert orjson.loads((exports / "manifest.json").read_bytes())["run"] == 1
+    nxt = ExportSet(exports)  # the next run clears the dead run's staging folder
+    assert not killed.staging.exists()
+    nxt.write("openai/train.jsonl", b"new\n")
+    nxt.publish([{"path": "openai/train.jsonl"}], {"run": 2})
+    assert (exports / "openai" / "train.jsonl").read_bytes() == b"new\n"
+    assert not (exports / "alpaca").exists()  # a format dropped from the config leaves with the old set
+    assert [p.name for p in (tmp_path / "export_sets").iterdir()] == [exports.resolve().name]  # one set kept
+    assert not list(tmp_path.glob(".exports.link-*"))
+
+
+def test_an_exports_folder_from_an_older_version_is_replaced_by_the_link(tmp_path: Path) -> None:
+    exports = tmp_path / "exports"
+    (exports / "openai").mkdir(parents=True)
+    (exports / "openai" / "stale.jsonl").write_bytes(b"x")
+    export_set = ExportSet(exports)
+    export_set.write("openai/train.jsonl", b"abc\n")
+    export_set.publish([{"path": "openai/train.jsonl"}], {})
+    assert exports.is_symlink() and sorted(p.name for p in (exports / "openai").iterdir()) == ["train.jsonl"]
 
 
 def test_renderers() -> None:
