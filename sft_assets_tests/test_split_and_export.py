@@ -142,3 +142,19 @@ def test_renderers() -> None:
                                                      (orjson.dumps(messages).decode(), None)])
     assert (written, skipped) == (1, 1)
     assert data.count(b"\n") == 1
+
+
+def test_split_shares_are_measured_on_the_exported_examples() -> None:
+    from collections import Counter
+
+    from sft_assets.split.tables import updated_assignments
+
+    curated = [{"example_id": f"e{i:03d}", "category": None, "parent_id": None} for i in range(200)]
+    # the first 40 curated examples each stand for a cluster whose 9 other members were dropped as near duplicates
+    clusters = [{"example_id": f"e{i:03d}", "cluster_id": f"c{i}"} for i in range(40)]
+    clusters += [{"example_id": f"d{i:03d}-{k}", "cluster_id": f"c{i}"} for i in range(40) for k in range(9)]
+    table, fresh = updated_assignments(curated, clusters, {}, {"train": 0.8, "val": 0.1, "test": 0.1}, seed=7)
+    split = dict(zip(table.column("example_id").to_pylist(), table.column("split").to_pylist(), strict=True))
+    shares = Counter(split[row["example_id"]] for row in curated)
+    assert shares == {"train": 160, "val": 20, "test": 20}  # 80/10/10 of what is exported
+    assert fresh == 200

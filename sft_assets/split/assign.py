@@ -4,7 +4,8 @@ Examples are assigned by group: a near-duplicate cluster or an augmentation fami
 parent) always lands in one split. A group that already has a split keeps it, whatever else changes
 (new data, new ratios), and a new example joining such a group inherits its split. New groups are placed
 per stratum (task category) in seeded-hash order, each into the split furthest below its target share,
-so small categories are spread like large ones.
+so small categories are spread like large ones. Shares count only the examples that are exported: members
+of a cluster that were dropped as near duplicates get their cluster's split but weigh nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Member:
     example_id: str
     group: str  # group key: examples with the same key share a split
     stratum: str  # task category, or "" when unlabeled
+    counted: bool = True  # whether it is exported (counts toward its split's share); a dropped near duplicate is not
 
 
 def _pick(counts: Mapping[str, float], ratios: Mapping[str, float], size: int) -> str:
@@ -52,15 +54,15 @@ def assign_splits(
             split = known[0][1]
             for m in group:
                 result[m.example_id] = split
-                counts[m.stratum][split] += 1
+                counts[m.stratum][split] += m.counted
         else:
             new_groups.append((unit_interval(seed, key), key, group))
     fresh = 0
     for _, _, group in sorted(new_groups):
         stratum = next((m.stratum for m in group if m.stratum), "")
-        split = _pick(counts[stratum], ratios, len(group))
+        split = _pick(counts[stratum], ratios, sum(m.counted for m in group))
         for m in group:
             result[m.example_id] = split
-            counts[stratum][split] += 1
+            counts[stratum][split] += m.counted
             fresh += 1
     return result, fresh

@@ -41,7 +41,7 @@ def group_members(curated: list[dict], clusters: list[dict]) -> list[Member]:
             groups.union("f:" + row["parent_id"], "e:" + row["example_id"])
     strata = {row["example_id"]: row.get("category") or "" for row in curated}
     ids = set(strata) | {row["example_id"] for row in clusters}
-    return [Member(i, groups.find("e:" + i), strata.get(i, "")) for i in sorted(ids)]
+    return [Member(i, groups.find("e:" + i), strata.get(i, ""), i in strata) for i in sorted(ids)]
 
 
 def updated_assignments(
