@@ -94,7 +94,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_explain(args: argparse.Namespace) -> int:
     from sft_assets.explain import explain_example
 
-    text = explain_example(Store(args.home), args.example_id)
+    store = _existing(args.home)
+    text = explain_example(store, args.example_id)
     print(text)
     return EXIT_OK if not text.startswith("No example") else EXIT_FAILED
 
@@ -102,25 +103,53 @@ def cmd_explain(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from sft_assets.summary import read_summary, render_summary
 
-    print(render_summary(read_summary(Store(args.home))))
+    print(render_summary(read_summary(_existing(args.home))))
     return EXIT_OK
 
 
+def _existing(home: str | None) -> Store:
+    """The store of a home that a run has filled; a missing one is reported, never created."""
+    store = Store(home, create=False)
+    if not store.db_path.exists():
+        raise FileNotFoundError(f"no pipeline database at {store.db_path}: run `sft-assets run` first")
+    return store
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from importlib.metadata import version
+
+    from sft_assets.ingest.formats import FORMATS
+
     parser = argparse.ArgumentParser(prog="sft-assets", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"sft-assets {version('sft-assets')}")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="materialize every asset headless and print a summary")
     run.add_argument("--config", help="curation.yaml (default: $SFT_ASSETS_CONFIG, else the bundled sample)")
     run.add_argument("--home", help="state folder (default: $SFT_ASSETS_HOME, else ./sft_home)")
-    run.add_argument("--workers", type=int, default=2, help="processes for converting large files")
-    run.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+    run.add_argument("--workers", type=positive_int, default=2, help="processes for converting large files")
+    run.add_argument("--wait", type=non_negative_float, default=0.0, metavar="SECONDS",
                      help="when another run holds the home folder, wait this long for it (default: refuse at once)")
     run.set_defaults(func=cmd_run)
     validate = sub.add_parser("validate", help="format report for dataset files (no pipeline)")
     validate.add_argument("files", nargs="+")
-    validate.add_argument("--format", default="auto", help="force a format instead of detecting it")
-    validate.add_argument("--max-tokens", type=int, default=16385)
-    validate.add_argument("--epochs", type=int, help="epochs for billing (default: the service's own choice)")
+    validate.add_argument("--format", default="auto", choices=["auto", *FORMATS],
+                          help="force a format instead of detecting it")
+    validate.add_argument("--max-tokens", type=positive_int, default=16385)
+    validate.add_argument("--epochs", type=positive_int, help="epochs for billing (default: the service's own choice)")
     validate.add_argument("--encoding", default="cl100k_base", choices=["cl100k_base", "o200k_base"])
     validate.add_argument("--json", action="store_true", help="machine-readable output")
     validate.set_defaults(func=cmd_validate)

@@ -99,3 +99,29 @@ def test_explain_near_duplicate_and_contaminated_examples(run_home) -> None:
     assert "Fate: dropped at dedup_near by near_duplicate" in out
     out = sft("explain", leak, "--home", str(home), cwd=home).stdout
     assert "value=sample_eval#3" in out and "Fate: dropped at decontaminate by eval_near_match" in out
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["run", "--workers", "-3"], "argument --workers: must be at least 1, not -3"),
+    (["validate", "--format", "nope", "x.json"], "argument --format: invalid choice: 'nope'"),
+    (["run", "--wait", "-1"], "argument --wait: must not be negative"),
+])
+def test_bad_arguments_are_refused_with_the_argument_named(argv: list[str], message: str, capsys) -> None:
+    from sft_assets.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_version_and_readers_that_never_create_a_home(tmp_path: Path, capsys) -> None:
+    from sft_assets.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0 and capsys.readouterr().out.startswith("sft-assets ")
+    missing = tmp_path / "nowhere"
+    for argv in (["explain", "abc", "--home", str(missing)], ["report", "--home", str(missing)]):
+        assert main(argv) == 1
+        assert "no pipeline database at" in capsys.readouterr().err
+    assert not missing.exists()

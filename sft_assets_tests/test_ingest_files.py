@@ -224,3 +224,32 @@ def test_a_file_that_cannot_be_read_is_one_quarantine_row_naming_the_cause(tmp_p
     row = result.quarantine.to_pylist()[0]
     assert (row["locator"], row["reason"]) == ("file", "unreadable_file")
     assert row["detail"].startswith("IsADirectoryError")
+
+
+@pytest.mark.parametrize("name", ["empty.json", "empty.jsonl", "empty.csv", "empty.tsv", "blank.json", "blank.jsonl",
+                                  "blank.csv", "blank.json.gz"])
+def test_an_empty_file_reads_no_rows_in_every_container(tmp_path: Path, name: str) -> None:
+    data = b"" if name.startswith("empty") else b"  \n\n \r\n"
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    result = ingest_file(FileTask(source="s", path=path, file=name))
+    assert (result.rows_read, result.n_examples, result.n_quarantined) == (0, 0, 0)
+    assert result.notes.notes == ["the file is empty"]
+
+
+def test_lines_ending_in_cr_alone_are_read_as_lines(tmp_path: Path) -> None:
+    record = json.dumps({"messages": [{"role": "user", "content": "What is two plus two?"},
+                                      {"role": "assistant", "content": "Four."}]})
+    path = tmp_path / "mac.jsonl"
+    path.write_bytes((record + "\r" + record.replace("two", "three") + "\r").encode())
+    result = ingest_file(FileTask(source="s", path=path, file="mac.jsonl"))
+    assert (result.rows_read, result.n_examples) == (2, 2)
+    assert result.examples.column("locator").to_pylist() == ["line 1", "line 2"]
+
+
+def test_an_unknown_format_names_the_keys_it_saw(tmp_path: Path) -> None:
+    path = tmp_path / "odd.jsonl"
+    path.write_text('{"foo": 1, "bar": "x"}\n[1, 2]\n', encoding="utf-8")
+    rows = ingest_file(FileTask(source="s", path=path, file="odd.jsonl")).quarantine.to_pylist()
+    assert [(r["reason"], r["detail"]) for r in rows][0] == (
+        "unknown_format", "no known SFT format matches this file's records (keys seen: bar, foo)")

@@ -58,19 +58,22 @@ def home_lock(home: Path, wait_seconds: float = 0.0) -> Iterator[None]:
         os.close(fd)
 
 
-def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
-    """The home folder: explicit, else $SFT_ASSETS_HOME, else ./sft_home (absolute, created)."""
+def resolve_home(home: str | os.PathLike[str] | None = None, create: bool = True) -> Path:
+    """The home folder: explicit, else $SFT_ASSETS_HOME, else ./sft_home (absolute; created unless `create`
+    is False)."""
     chosen = home or os.environ.get(HOME_ENV) or DEFAULT_HOME
     path = Path(chosen).expanduser().resolve()
-    path.mkdir(parents=True, exist_ok=True)
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 class Store:
     """Read and write the pipeline's DuckDB tables."""
 
-    def __init__(self, home: str | os.PathLike[str] | None = None) -> None:
-        self.home = resolve_home(home)
+    def __init__(self, home: str | os.PathLike[str] | None = None, create: bool = True) -> None:
+        """`create=False` for readers (explain, report): a missing home stays missing."""
+        self.home = resolve_home(home, create)
         self.db_path = self.home / DB_FILE
         self.exports_dir = self.home / "exports"
         self.cache_dir = self.home / "cache"  # files derived from installed packages (kernels.disk_cache)

@@ -83,14 +83,22 @@ def _decode_unicode_container(data: bytes, notes: FileNotes) -> bytes:
     elif len(data) >= 4 and data[0] == 0 and data[2] == 0 and data[1] != 0:
         encoding = "utf-16-be"
     if encoding is None:
-        return data
+        return _cr_lines_to_lf(data, notes)
     notes.encoding = encoding
     text = data.decode(encoding, errors="surrogatepass")
     try:
-        return text.encode("utf-8")
+        return _cr_lines_to_lf(text.encode("utf-8"), notes)
     except UnicodeEncodeError:  # a lone surrogate: its bytes stay invalid UTF-8, so that row is quarantined
         notes.notes.append("the UTF-16 text holds a lone surrogate")
         return text.encode("utf-8", errors="surrogatepass")
+
+
+def _cr_lines_to_lf(data: bytes, notes: FileNotes) -> bytes:
+    """A file whose lines end with CR alone (old Mac style) is read as lines: its CRs become LFs."""
+    if b"\r" in data and b"\n" not in data:
+        notes.notes.append("lines end with CR only; read as lines")
+        return data.replace(b"\r", b"\n")
+    return data
 
 
 def _bad_text(raw: bytes) -> str:

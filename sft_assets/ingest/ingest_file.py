@@ -134,6 +134,9 @@ def _unreadable(task: FileTask, error: RecordError, raw: str) -> FileIngest:
 
 def _ingest_file(task: FileTask, pool: Executor | None) -> FileIngest:
     notes, data = load_file(task.path, task.container)
+    if notes.container != "parquet" and not data.strip():  # the same in every container: no rows, a note
+        notes.notes.append("the file is empty")
+        return FileIngest(source=task.source, file=task.file, format=None, notes=notes)
     binary = binary_kind(data, notes.container)
     if binary is not None:
         head = data[:task.max_record_bytes].decode("utf-8", errors="backslashreplace")
@@ -172,7 +175,8 @@ def _convert_rows(columns: _Columns, task: FileTask, fmt: str | None, container:
         locator = f"{kind} {index}"
         if error is None:
             if convert is None:
-                error = RecordError("unknown_format", "no known SFT format matches this file's records")
+                error = RecordError("unknown_format", "no known SFT format matches this file's records"
+                                    f"{_keys_seen(value)}")
             else:
                 try:
                     _add_example(columns, task, fmt, convert(value, options), locator, index)
@@ -240,6 +244,14 @@ def ingest_pool(workers: int) -> Executor | None:
     if workers <= 1:
         return None
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _keys_seen(value: Any) -> str:
+    if not isinstance(value, dict):
+        return f" (the record is a JSON {type(value).__name__})"
+    keys = sorted(map(str, value))
+    shown = ", ".join(keys[:12]) + (f" and {len(keys) - 12} more" if len(keys) > 12 else "")
+    return f" (keys seen: {shown})" if keys else " (the record is an empty object)"
 
 
 def _raw_of(value: Any) -> str:
