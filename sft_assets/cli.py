@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sft_assets.config import ConfigError, LoadedConfig, load_config
 from sft_assets.core.store import HomeBusy, Store
+from sft_assets.run_outcome import RunOutcome
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -58,15 +59,13 @@ def _run(args: argparse.Namespace, loaded: LoadedConfig, store: Store) -> int:
     # dbt's own console output goes to the log file; progress lines go to stderr
     with _instance(store.home) as instance, log_path.open("w", encoding="utf-8") as log, redirect_stdout(log):
         result = job.execute_in_process(run_config=run_config, instance=instance, raise_on_error=False)
-    checks = [e.asset_check_evaluation_data for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
-    failed_checks = [c for c in checks if not c.passed]
-    print(render_summary(read_summary(store)))
-    print(f"Checks:   {len(checks) - len(failed_checks)} passed, {len(failed_checks)} failed")
+    outcome = RunOutcome.of(result, job.asset_layer.asset_graph.asset_check_keys)
+    print(render_summary(read_summary(store), refreshed=outcome.materialized))
+    print(outcome.render_checks())
     print(f"Log:      {log_path}")
-    for check in failed_checks:
-        print(f"GATE FAILED: {check.asset_key.to_user_string()}:{check.check_name} "
-              f"{json.dumps({k: v.value for k, v in check.metadata.items()}, default=str)}")
-    ok = result.success and not failed_checks
+    for line in outcome.render_failures():
+        print(line)
+    ok = result.success and not outcome.failed_checks
     print(f"run {result.run_id}: {'succeeded' if ok else 'FAILED'}")
     return EXIT_OK if ok else EXIT_FAILED
 

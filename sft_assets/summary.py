@@ -63,14 +63,24 @@ def read_summary(store: Store) -> Summary:
     return Summary(stages, reasons, [tuple(d) for d in decisions], files, str(store.db_path), str(store.exports_dir))
 
 
-def render_summary(summary: Summary) -> str:
+# The asset whose table each summary line counts.
+STAGE_ASSETS = {"read": "ingest_files", "quarantined": "quarantine", "ingested": "examples"}
+EARLIER = "(from an earlier run: this run did not refresh it)"
+
+
+def render_summary(summary: Summary, refreshed: set[str] | None = None) -> str:
+    """The summary; with `refreshed` (the assets a run just materialized), lines it did not refresh say so."""
+    def stale(asset: str) -> bool:
+        return refreshed is not None and asset not in refreshed
+
     lines = ["Records per stage:"]
-    lines += [f"  {k:14s} {'-' if v is None else v}" for k, v in summary.stages.items()]
+    lines += [f"  {k:14s} {'-' if v is None else v}" + (f"  {EARLIER}" if v is not None and stale(STAGE_ASSETS.get(k, k)) else "")
+              for k, v in summary.stages.items()]
     lines.append("Quarantined per reason:" + ("" if summary.reasons else " none"))
     lines += [f"  {k:24s} {v}" for k, v in summary.reasons.items()]
     lines.append("Decisions per rule (latest run):" + ("" if summary.decisions else " none"))
     lines += [f"  {stage:14s} {decision:9s} {rule:28s} {n}" for stage, decision, rule, n in summary.decisions]
     lines.append(f"Database: {summary.db_path}")
-    lines.append(f"Exports:  {summary.exports_dir}")
+    lines.append(f"Exports:  {summary.exports_dir}" + (f"  {EARLIER}" if summary.files and stale("exports") else ""))
     lines += [f"  {f['path']:28s} {f['records']:>7} records" for f in summary.files]
     return "\n".join(lines)

@@ -125,3 +125,27 @@ def test_version_and_readers_that_never_create_a_home(tmp_path: Path, capsys) ->
         assert main(argv) == 1
         assert "no pipeline database at" in capsys.readouterr().err
     assert not missing.exists()
+
+
+def test_a_failed_run_says_what_did_not_run_and_what_is_left_from_before(run_home, tmp_path: Path) -> None:
+    """Runs last on the shared home: a format gate that fails (max_tokens 20) after the successful run."""
+    import yaml
+
+    from sft_assets.config import SAMPLE_CONFIG
+
+    home, _ = run_home
+    config = yaml.safe_load(SAMPLE_CONFIG.read_text(encoding="utf-8"))
+    config["data_root"] = str((SAMPLE_CONFIG.parent / config.get("data_root", ".")).resolve())
+    config["tokens"] = {**config.get("tokens", {}), "max_tokens": 20}
+    path = tmp_path / "curation.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    proc = sft("run", "--home", str(home), "--config", str(path), cwd=tmp_path)
+    assert proc.returncode == 1
+    out = proc.stdout
+    assert "GATE FAILED: curated:curated_format_gate" in out
+    assert "0 passed, 1 failed, 43 did not run (checks per asset: " in out  # a check that never ran is not "passed"
+    assert "train 1" in out and "STEP FAILED" not in out
+    assert "  train          42  (from an earlier run: this run did not refresh it)" in out
+    assert "  curated        50\n" in out  # refreshed by this run
+    assert f"Exports:  {home / 'exports'}  (from an earlier run" in out
+    assert out.rstrip().endswith("FAILED")
