@@ -17,15 +17,38 @@ from sft_assets.run_outcome import RunOutcome
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
+INSTANCE_YAML = "# Written by sft-assets: no usage data leaves this machine.\ntelemetry:\n  enabled: false\n"
+
+
+def instance_folder(home: Path) -> Path:
+    """The Dagster instance folder under the home (for `dagster dev` too), with telemetry off unless the
+    user's own dagster.yaml says otherwise."""
+    folder = home / "dagster"
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_YAML, encoding="utf-8")
+    return folder
+
+
 def _instance(home: Path):
     """The Dagster instance: $DAGSTER_HOME when set (shared with `dagster dev`), else one under the home folder."""
     import dagster as dg
 
     if os.environ.get("DAGSTER_HOME"):
         return dg.DagsterInstance.get()
-    folder = home / "dagster"
-    folder.mkdir(parents=True, exist_ok=True)
-    return dg.DagsterInstance.from_config(str(folder))
+    return dg.DagsterInstance.from_config(str(instance_folder(home)))
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    """Everything `dagster dev` needs before it starts: dbt's manifest and the instance folder."""
+    from sft_assets.dbt_project import ensure_manifest
+
+    manifest = ensure_manifest()
+    folder = instance_folder(Store(args.home).home)
+    print(f"dbt manifest: {manifest}\nDagster home: {folder}\n"
+          f"start the UI with: DAGSTER_HOME={folder} uv run --frozen dagster dev")
+    return EXIT_OK
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -156,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("example_id")
     explain.add_argument("--home")
     explain.set_defaults(func=cmd_explain)
+    prepare = sub.add_parser("prepare", help="build dbt's manifest and the Dagster instance folder for `dagster dev`")
+    prepare.add_argument("--home")
+    prepare.set_defaults(func=cmd_prepare)
     report = sub.add_parser("report", help="stage counts, quarantine reasons, split sizes, exported files")
     report.add_argument("--home")
     report.set_defaults(func=cmd_report)

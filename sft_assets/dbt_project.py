@@ -35,7 +35,3 @@ def ensure_manifest() -> Path:
     if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime():
         dbt_resource().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
     return manifest
-
-
-if __name__ == "__main__":  # `python -m sft_assets.dbt_project`: build the manifest before `dagster dev`
-    print(ensure_manifest())
