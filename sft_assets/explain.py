@@ -10,7 +10,8 @@ from sft_assets.core.events import EVENTS_TABLE
 from sft_assets.split.tables import ASSIGNMENTS_TABLE
 from sft_assets.core.store import Store
 
-STAGE_TABLES = ("examples", "cleaned", "filtered", "deduped", "curated")
+STAGE_TABLES = ("examples", "cleaned", "filtered", "deduped", "near_deduped", "decontaminated", "curated")
+DUPLICATE_RULES = ("exact_duplicate", "near_duplicate")  # their value is the id of the example kept instead
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
@@ -35,6 +36,9 @@ def _fate(present: dict[str, bool], split: str | None, events: list[dict[str, An
     if present.get("curated") and split:
         return f"in the {split} split"
     drop = next((e for e in events if e["decision"] == "dropped"), None)
+    if drop and drop["rule"] in DUPLICATE_RULES:
+        return f"dropped at {drop['stage']} by {drop['rule']}: example {drop['value']} was kept instead " \
+               f"(`sft-assets explain {drop['value']}`)"
     if drop:
         measured = f" (value {drop['value']}, threshold {drop['threshold']})" if drop["threshold"] else ""
         return f"dropped at {drop['stage']} by {drop['rule']}{measured}"

@@ -71,6 +71,7 @@ def test_explain_and_report(run_home) -> None:
     assert "chat_en chat_en.jsonl line 11" in explained.stdout
     in_train = sft("explain", kept, "--home", str(home), cwd=home)
     assert "Fate: in the train split" in in_train.stdout
+    assert "Stages reached: examples, cleaned, filtered, deduped, near_deduped, decontaminated, curated" in in_train.stdout
     missing = sft("explain", "does-not-exist", "--home", str(home), cwd=home)
     assert missing.returncode == 1 and "No example with id 'does-not-exist'" in missing.stdout
     report = sft("report", "--home", str(home), cwd=home)
@@ -97,8 +98,11 @@ def test_explain_near_duplicate_and_contaminated_examples(run_home) -> None:
     out = sft("explain", near[0], "--home", str(home), cwd=home).stdout
     assert f"[dedup_near] dropped by near_duplicate value={near[1]} threshold=0.7" in out
     assert "Fate: dropped at dedup_near by near_duplicate" in out
+    assert f"example {near[1]} was kept instead" in out
+    assert "Stages reached: examples, cleaned, filtered, deduped\n" in out
     out = sft("explain", leak, "--home", str(home), cwd=home).stdout
     assert "value=sample_eval#3" in out and "Fate: dropped at decontaminate by eval_near_match" in out
+    assert "Stages reached: examples, cleaned, filtered, deduped, near_deduped\n" in out
 
 
 @pytest.mark.parametrize(("argv", "message"), [
