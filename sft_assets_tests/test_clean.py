@@ -217,3 +217,20 @@ def test_digits_of_other_scripts_still_reach_the_detectors() -> None:
     mixed = "call 13\u0668\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668 now"  # 1, 3, then Arabic-Indic digits
     assert redact(mixed).counts == {"phone": 1}
     assert redact(mixed).text == "call [PHONE] now"
+
+
+@pytest.mark.parametrize(("text", "redacted"), [
+    ("server at 10.0.0.1.", "server at [IP]."),  # an address before a sentence-ending period
+    ("ipv6 2001:db8::8a2e:370:7334 here", "ipv6 [IP] here"),
+    ("loopback ::1 ok", "loopback [IP] ok"),
+    ("联系邮箱john@example.com谢谢", "联系邮箱[EMAIL]谢谢"),  # an address right after a Chinese character
+    ("手机 138 1234 5678", "手机 [PHONE]"),  # Chinese mobiles written 3-4-4
+    ("电话138-1234-5678", "电话[PHONE]"),
+    # must not fire
+    ("meet at 12:30:45 ok", "meet at 12:30:45 ok"),
+    ("std::vector<int> a; A::B", "std::vector<int> a; A::B"),
+    ("version 1.2.3 released.", "version 1.2.3 released."),
+    ("x 138 1234-5678", "x 138 1234-5678"),  # mixed separators are not one number
+])
+def test_pii_layouts_found_and_lookalikes_left_alone(text: str, redacted: str) -> None:
+    assert redact(text).text == redacted

@@ -34,7 +34,8 @@ PII_IN_JSON = (
     "PRIVATE KEY-----", r"sk-[A-Za-z0-9_-]{20}", r"(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}",
     r"gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{22}",
     r"[A-Za-z0-9._%+-]@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2}", rf"{D}{{17}}[\p{{Nd}}Xx]",
-    rf"(?:{D}{{4}}[ -]?){{3}}{D}", rf"1{D}{{10}}", rf"[ .-]{D}{{3,4}}[ .-]{D}{{3}}", rf"{D}\.{D}+\.{D}+\.{D}",
+    rf"(?:{D}{{4}}[ -]?){{3}}{D}", rf"1{D}{{2}}[ -]?{D}{{4}}[ -]?{D}{{4}}", rf"[ .-]{D}{{3,4}}[ .-]{D}{{3}}",
+    rf"{D}\.{D}+\.{D}+\.{D}", r"[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:",
     r"(?i)(?:api[_-]?key|secret|token|passw(?:or)?d|access[_-]?key)"
     rf"(?:[\"'\\{PY_SPACE_CHARS}]|\\[nrtf]|\\u00[0-9a-fA-F]{{2}})*[:=]",
 )

@@ -56,6 +56,19 @@ def _card_valid(match: str) -> bool:
     return 13 <= len(digits) <= 19 and digits[0] in "3456" and luhn_valid(digits)
 
 
+def _ipv6_valid(match: str) -> bool:
+    """An IPv6 address (compressed or full) holding a digit (so not a scope like A::B); not a time like 12:30:45."""
+    import ipaddress
+
+    if not any(ch.isdigit() for ch in match):
+        return False
+    try:
+        ipaddress.IPv6Address(match)
+    except ValueError:
+        return False
+    return True
+
+
 def _phone_valid(match: str) -> bool:
     import phonenumbers
 
@@ -108,12 +121,15 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("openai_key", re.compile(r"\bsk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,}")),
     Detector("aws_key", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b")),
     Detector("github_token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})\b")),
-    Detector("email", re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b")),
+    # bounded by what cannot continue an address (not \\b: a Chinese character next to it is a word character)
+    Detector("email", re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])")),
     Detector("cn_id", re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[0-9Xx](?![0-9A-Za-z])"), cn_id_valid),
     Detector("bank_card", re.compile(r"(?<![\d-])(?:\d{4}[ -]?){3}\d{1,7}(?![\d-])"), _card_valid),
-    Detector("phone", re.compile(r"(?<![\d+])(?:\+?86[- ]?)?1[3-9]\d{9}(?!\d)")),
+    Detector("phone", re.compile(r"(?<![\d+])(?:\+?86[- ]?)?1[3-9]\d(?:\d{8}| \d{4} \d{4}|-\d{4}-\d{4})(?!\d)")),
     Detector("phone", re.compile(r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)|\d{2,4})[ .-]\d{3,4}[ .-]\d{3,4}(?!\d)"), valid=_phone_valid),
-    Detector("ip", re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.])")),
+    # a sentence may end right after the address: a period not followed by a digit ends it
+    Detector("ip", re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\d|\.\d)")),
+    Detector("ip", re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"), _ipv6_valid),
     Detector("generic_secret", re.compile(
         r"(?i)(?:api[_-]?key|secret|token|passw(?:or)?d|access[_-]?key)[\"']?\s*[:=]\s*[\"']?([A-Za-z0-9+/_\-.=]{20,})"),
         _high_entropy, group=1),
