@@ -14,6 +14,7 @@ from sft_assets.filter.rules.media_request import MediaRequest, MediaRequestSett
 from sft_assets.filter.rules.placeholder import Placeholder, PlaceholderSettings
 from sft_assets.filter.rules.refusal import Refusal, RefusalSettings
 from sft_assets.filter.rules.repetition import Repetition, RepetitionSettings
+from sft_assets.filter.rules.short_reply import ShortReply, ShortReplySettings
 from sft_assets.filter.rules.special_chars import SpecialChars, SpecialCharsSettings
 from sft_assets.filter.rules.token_length import TokenLength, TokenLengthSettings
 from sft_assets.filter.rules.too_few_words import TooFewWords, TooFewWordsSettings
@@ -119,7 +120,19 @@ CASES = [
     (SpecialChars(SpecialCharsSettings()), "代码？", "用这个：\n```\n{{}}[[]]<<>>##@@^^||~~\n```\n就可以了。", []),
     (TooFewWords(TooFewWordsSettings()), "Hi", "Hey", [("too_few_words", "drop")]),
     (TooFewWords(TooFewWordsSettings()), "Capital of Italy?", "Rome.", []),
-    (TooFewWords(TooFewWordsSettings()), "你好", "您好", []),  # four CJK characters are four words
+    (TooFewWords(TooFewWordsSettings()), "你好", "您好", []),
+    (ShortReply(ShortReplySettings()), "Write a detailed explanation of how photosynthesis works in plants.", "k",
+     [("short_reply", "drop")]),
+    (ShortReply(ShortReplySettings()), "Write a detailed explanation of how photosynthesis works in plants.", "OK.",
+     [("short_reply", "drop")]),
+    (ShortReply(ShortReplySettings()), "请详细解释一下植物的光合作用是如何进行的。", "嗯", [("short_reply", "drop")]),
+    (ShortReply(ShortReplySettings()), "Is the following statement true? The Earth is the largest planet.", "No.", []),
+    (ShortReply(ShortReplySettings()), "Which option is correct for this question, A, B, C or D?", "C", []),
+    (ShortReply(ShortReplySettings()), "How many legs does a spider have, counting all of them?", "8", []),
+    (ShortReply(ShortReplySettings()), "Hi", "ok", []),  # a short request may get a short reply
+    (ShortReply(ShortReplySettings()), "Translate to Chinese: the weather is very nice today.", "好天气", []),
+    (ShortReply(ShortReplySettings()), "这段话讨论的核心主题是什么？请用一个词概括。", "正义。", []),  # a whole Chinese word
+    (ShortReply(ShortReplySettings()), "请问你会不会说日语，或者至少能听懂一些简单的日语？", "不会", []),  # four CJK characters are four words
     (UnseenContent(UnseenContentSettings()), "Describe https://example.com/cat.jpg", "A cat.", [("unseen_content", "drop")]),
     (UnseenContent(UnseenContentSettings()), "Summarize https://example.com/article", "It says...", [("unseen_content", "drop")]),
     (UnseenContent(UnseenContentSettings()), "What is in this? <Picture Attached>", "A dog.", [("unseen_content", "drop")]),

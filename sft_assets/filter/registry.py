@@ -11,6 +11,7 @@ from sft_assets.filter.rules.media_request import MediaRequest
 from sft_assets.filter.rules.placeholder import Placeholder
 from sft_assets.filter.rules.refusal import Refusal
 from sft_assets.filter.rules.repetition import Repetition
+from sft_assets.filter.rules.short_reply import ShortReply
 from sft_assets.filter.rules.special_chars import SpecialChars
 from sft_assets.filter.rules.token_length import TokenLength
 from sft_assets.filter.rules.too_few_words import TooFewWords
@@ -18,6 +19,6 @@ from sft_assets.filter.rules.truncated import Truncated
 from sft_assets.filter.rules.unseen_content import UnseenContent
 
 RULES: tuple[type[Rule], ...] = (
-    EmptyOutput, TooFewWords, Placeholder, UnseenContent, MediaRequest, Truncated, EmptyCode, Refusal,
+    EmptyOutput, TooFewWords, ShortReply, Placeholder, UnseenContent, MediaRequest, Truncated, EmptyCode, Refusal,
     SpecialChars, Repetition, TokenLength, Language,
 )

@@ -15,6 +15,7 @@ from sft_assets.filter.rules.media_request import MediaRequestSettings
 from sft_assets.filter.rules.placeholder import PlaceholderSettings
 from sft_assets.filter.rules.refusal import RefusalSettings
 from sft_assets.filter.rules.repetition import RepetitionSettings
+from sft_assets.filter.rules.short_reply import ShortReplySettings
 from sft_assets.filter.rules.special_chars import SpecialCharsSettings
 from sft_assets.filter.rules.token_length import TokenLengthSettings
 from sft_assets.filter.rules.too_few_words import TooFewWordsSettings
@@ -30,6 +31,7 @@ class FilterConfig(Strict):
     repetition: RepetitionSettings = RepetitionSettings()
     special_chars: SpecialCharsSettings = SpecialCharsSettings()
     too_few_words: TooFewWordsSettings = TooFewWordsSettings()
+    short_reply: ShortReplySettings = ShortReplySettings()
     language: LanguageSettings = LanguageSettings()
     unseen_content: UnseenContentSettings = UnseenContentSettings()
     media_request: MediaRequestSettings = MediaRequestSettings()
