@@ -80,7 +80,8 @@ class LoadedConfig:
             FileTask(source=source.name, path=self.absolute(file), file=file, format=source.format,
                      origin=source.origin, container=source.container, csv_delimiter=source.csv_delimiter,
                      columns=dict(source.columns) if source.columns else None,
-                     max_record_bytes=settings.max_record_bytes, consecutive_turns=settings.consecutive_turns)
+                     max_record_bytes=settings.max_record_bytes, consecutive_turns=settings.consecutive_turns,
+                     mask_secrets=settings.mask_secrets)
             for source in self.config.sources
             for file in self.files[source.name]
         ]

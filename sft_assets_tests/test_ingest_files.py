@@ -253,3 +253,30 @@ def test_an_unknown_format_names_the_keys_it_saw(tmp_path: Path) -> None:
     rows = ingest_file(FileTask(source="s", path=path, file="odd.jsonl")).quarantine.to_pylist()
     assert [(r["reason"], r["detail"]) for r in rows][0] == (
         "unknown_format", "no known SFT format matches this file's records (keys seen: bar, foo)")
+
+
+SECRET = "sk-proj-" + "aZ3kP9qR2sT7vW1xY4zB6cD8"
+AWS = "AKIA" + "IOSFODNN7EXAMPLE"
+
+
+def test_secrets_are_masked_in_the_stored_input_and_ids_stay_those_of_the_input(tmp_path: Path) -> None:
+    good = {"messages": [{"role": "user", "content": f"My key is {SECRET}, is it valid?"},
+                         {"role": "assistant", "content": "Never share keys.", "tool_calls": [{
+                             "id": "c1", "type": "function",
+                             "function": {"name": "check", "arguments": json.dumps({"key": AWS})}}]},
+                         {"role": "tool", "content": "ok", "tool_call_id": "c1"},
+                         {"role": "assistant", "content": "Revoke it."}]}
+    bad = {"messages": [{"role": "user", "content": f"token={SECRET}"}]}  # no assistant turn: quarantined
+    path = tmp_path / "leaky.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    masked = ingest_file(FileTask(source="s", path=path, file="leaky.jsonl"))
+    clear = ingest_file(FileTask(source="s", path=path, file="leaky.jsonl", mask_secrets=False))
+    stored = masked.examples.column("messages").to_pylist()[0] + masked.quarantine.column("raw").to_pylist()[0]
+    assert SECRET not in stored and AWS not in stored
+    assert "[OPENAI_KEY]" in stored and "[AWS_KEY]" in stored
+    assert SECRET in clear.examples.column("messages").to_pylist()[0]  # the switch turns it off
+    assert masked.examples.column("example_id").to_pylist() == clear.examples.column("example_id").to_pylist()
+    assert dict(masked.secrets_masked) == {"openai_key": 2, "aws_key": 1}
+    [decision] = masked.decisions
+    assert (decision.decision, decision.rule, decision.value) == ("modified", "secret_masked", "2")
+    assert SECRET not in decision.detail

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property, lru_cache
+from typing import Any
 
 from sft_assets.kernels.re2_bounds import non_ascii_digit, superset
 from sft_assets.kernels.re2_set import PatternSet, pattern_set
@@ -22,6 +23,7 @@ PII_TYPES = (
     "private_key", "openai_key", "aws_key", "github_token", "email", "cn_id", "bank_card", "phone", "ip",
     "generic_secret",
 )
+SECRET_TYPES = frozenset({"private_key", "openai_key", "aws_key", "github_token", "generic_secret"})
 
 
 def luhn_valid(digits: str) -> bool:
@@ -194,3 +196,62 @@ def redact(text: str, kinds: frozenset[str] | None = None, replace: bool = True)
 
         text = detector.pattern.sub(substitute, text)
     return Redaction(text, counts)
+
+
+@lru_cache(maxsize=1)
+def _secret_gate():
+    """One RE2 search for any secret's candidate (secret patterns hold no \\d: no digit hazard)."""
+    import re2
+
+    return re2.compile("|".join(f"(?:{d.candidate})" for d in DETECTORS if d.kind in SECRET_TYPES))
+
+
+def _texts(messages: list[dict[str, Any]]) -> str:
+    parts = [m["content"] for m in messages if isinstance(m.get("content"), str)]
+    for message in messages:
+        for call in message.get("tool_calls") or ():
+            function = call.get("function") if isinstance(call, dict) else None
+            arguments = function.get("arguments") if isinstance(function, dict) else None
+            if isinstance(arguments, str):
+                parts.append(arguments)
+    return "\n".join(parts)
+
+
+def mask_secrets(messages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Counter[str]]:
+    """The messages with every secret (keys, tokens, private keys) in their texts and tool-call arguments
+    replaced by its placeholder, and the count per kind; the same list when there is none."""
+    counts: Counter[str] = Counter()
+    if not _secret_gate().search(_texts(messages)):  # most conversations hold none: one search rules them out
+        return messages, counts
+    masked = []
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, str) and content:
+            redaction = redact(content, kinds=SECRET_TYPES)
+            if redaction.counts:
+                counts.update(redaction.counts)
+                message = {**message, "content": redaction.text}
+        if message.get("tool_calls"):
+            message = {**message, "tool_calls": [_mask_call(call, counts) for call in message["tool_calls"]]}
+        masked.append(message)
+    return (masked, counts) if counts else (messages, counts)
+
+
+def _mask_call(call: Any, counts: Counter[str]) -> Any:
+    function = call.get("function") if isinstance(call, dict) else None
+    arguments = function.get("arguments") if isinstance(function, dict) else None
+    if not isinstance(arguments, str) or not arguments:
+        return call
+    redaction = redact(arguments, kinds=SECRET_TYPES)
+    if not redaction.counts:
+        return call
+    counts.update(redaction.counts)
+    return {**call, "function": {**function, "arguments": redaction.text}}
+
+
+def mask_secrets_in_text(text: str) -> tuple[str, Counter[str]]:
+    """A raw text (a quarantined row) with its secrets replaced by their placeholders."""
+    if not _secret_gate().search(text):
+        return text, Counter()
+    redaction = redact(text, kinds=SECRET_TYPES)
+    return redaction.text, redaction.counts

@@ -27,6 +27,8 @@ from sft_assets.ingest.containers import (
     load_file,
     split_lines,
 )
+from sft_assets.clean.redact import mask_secrets, mask_secrets_in_text
+from sft_assets.core.events import Decision
 from sft_assets.ingest.formats import CONVERTERS, ConvertOptions, detect_format
 from sft_assets.ingest.reasons import RecordError
 from sft_assets.ingest.tables import EXAMPLES_SCHEMA, QUARANTINE_SCHEMA, empty_table
@@ -49,6 +51,7 @@ class FileTask:
     columns: dict[str, str] | None = None
     max_record_bytes: int = 1_000_000
     consecutive_turns: str = "merge"
+    mask_secrets: bool = True
 
 
 @dataclass
@@ -62,6 +65,8 @@ class FileIngest:
     examples: pa.Table = field(default_factory=lambda: empty_table(EXAMPLES_SCHEMA))
     quarantine: pa.Table = field(default_factory=lambda: empty_table(QUARANTINE_SCHEMA))
     rows_read: int = 0  # counted as the reader yields rows, independently of where they end up
+    secrets_masked: Counter[str] = field(default_factory=Counter)  # per kind, in examples and quarantine
+    decisions: list[Decision] = field(default_factory=list)
 
     @property
     def n_examples(self) -> int:
@@ -82,6 +87,8 @@ class _Columns:
         self.examples: list[tuple[Any, ...]] = []
         self.quarantine: list[tuple[Any, ...]] = []
         self.rows_read = 0
+        self.secrets_masked: Counter[str] = Counter()
+        self.decisions: list[Decision] = []  # one `modified` per example whose stored input was masked
 
     def tables(self) -> tuple[pa.Table, pa.Table]:
         return _to_table(self.examples, EXAMPLES_SCHEMA), _to_table(self.quarantine, QUARANTINE_SCHEMA)
@@ -140,6 +147,7 @@ def _ingest_file(task: FileTask, pool: Executor | None) -> FileIngest:
     binary = binary_kind(data, notes.container)
     if binary is not None:
         head = data[:task.max_record_bytes].decode("utf-8", errors="backslashreplace")
+        head = mask_secrets_in_text(head)[0] if task.mask_secrets else head
         return _unreadable(task, RecordError("binary_file", f"the file holds {binary}, not {notes.container} text"), head)
     rows = iter_rows(notes, data, max_record_bytes=task.max_record_bytes, csv_delimiter=task.csv_delimiter)
     fmt, rows = _peek_format(rows, task.format)
@@ -151,6 +159,7 @@ def _ingest_file(task: FileTask, pool: Executor | None) -> FileIngest:
         _convert_rows(columns, task, fmt, notes.container, rows)
         result.examples, result.quarantine = columns.tables()
         result.rows_read = columns.rows_read
+        result.secrets_masked, result.decisions = columns.secrets_masked, columns.decisions
     if notes.truncated:
         result.quarantine = _with_truncation(result, notes)
         result.rows_read += 1
@@ -187,6 +196,9 @@ def _convert_rows(columns: _Columns, task: FileTask, fmt: str | None, container:
                     # a shape no converter rule foresaw: quarantine it rather than abort the file
                     error = RecordError("invalid_record", f"{type(exc).__name__}: {exc}")
         raw_text = raw if raw is not None else _raw_of(value)
+        if task.mask_secrets:
+            raw_text, found = mask_secrets_in_text(raw_text)
+            columns.secrets_masked.update(found)
         _add_quarantine(columns, task.source, task.file, locator, index, error, raw_text)
 
 
@@ -207,15 +219,18 @@ def _convert_in_pool(pool: Executor, result: FileIngest, task: FileTask, data: b
             for number, (line, start, end) in enumerate(split_lines(data, PIECES))
         ]
         pieces = [future.result() for future in futures]
-        result.examples = pa.concat_tables([_read_ipc(f"{prefix}.examples") for prefix, _, _ in pieces])
-        result.quarantine = pa.concat_tables([_read_ipc(f"{prefix}.quarantine") for prefix, _, _ in pieces])
-    result.notes.crlf = result.notes.crlf or any(crlf for _, crlf, _ in pieces)
-    result.rows_read = sum(rows for _, _, rows in pieces)
+        result.examples = pa.concat_tables([_read_ipc(f"{prefix}.examples") for prefix, *_ in pieces])
+        result.quarantine = pa.concat_tables([_read_ipc(f"{prefix}.quarantine") for prefix, *_ in pieces])
+    result.notes.crlf = result.notes.crlf or any(crlf for _, crlf, _, _ in pieces)
+    result.rows_read = sum(rows for _, _, rows, _ in pieces)
+    for _, _, _, (found, decisions) in pieces:
+        result.secrets_masked.update(found)
+        result.decisions.extend(decisions)
 
 
 def _convert_piece(
     task: FileTask, fmt: str | None, first_line: int, piece: tuple[int, int] | bytes, prefix: str
-) -> tuple[str, bool, int]:
+) -> tuple[str, bool, int, tuple[dict[str, int], list[Decision]]]:
     if isinstance(piece, tuple):
         with open(task.path, "rb") as fh:
             fh.seek(piece[0])
@@ -226,7 +241,7 @@ def _convert_piece(
     examples, quarantine = columns.tables()
     _write_ipc(f"{prefix}.examples", examples)
     _write_ipc(f"{prefix}.quarantine", quarantine)
-    return prefix, notes.crlf, columns.rows_read
+    return prefix, notes.crlf, columns.rows_read, (dict(columns.secrets_masked), columns.decisions)
 
 
 def _write_ipc(path: str, table: pa.Table) -> None:
@@ -262,9 +277,18 @@ def _add_example(columns: _Columns, task: FileTask, fmt: str, conv: Any, locator
     # JSON columns stay UTF-8 bytes until Arrow takes them: no decode/encode round trip per row
     messages_json = canonical_json_bytes(conv.messages)
     tools_json = canonical_json_bytes(conv.tools) if conv.tools else None
+    example_id = example_id_from_json(messages_json, tools_json)  # of the conversation as read
+    if task.mask_secrets:
+        masked, found = mask_secrets(conv.messages)
+        if found:
+            messages_json = canonical_json_bytes(masked)
+            columns.secrets_masked.update(found)
+            columns.decisions.append(Decision(example_id, task.source, task.file, locator, "modified", "secret_masked",
+                                              str(sum(found.values())), None,
+                                              f"stored with {', '.join(sorted(found))} masked (values not logged)"))
     columns.examples.append(
         (
-            example_id_from_json(messages_json, tools_json), task.source, task.file, locator, index, fmt,
+            example_id, task.source, task.file, locator, index, fmt,
             task.origin, None, conv.category, len(conv.messages), messages_json, tools_json,
             canonical_json_bytes(conv.meta) if conv.meta else None,
         )

@@ -41,3 +41,6 @@ class SourceConfig(Strict):
 class IngestSettings(Strict):
     max_record_bytes: int = Field(default=1_000_000, gt=0)
     consecutive_turns: Literal["merge", "reject"] = "merge"
+    # store the raw input (examples.messages, quarantine.raw) with secrets (API keys, tokens, private keys,
+    # passwords) replaced by placeholders; the example id is still the hash of the conversation as read
+    mask_secrets: bool = True

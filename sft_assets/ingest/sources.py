@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 
+from sft_assets.core.events import Decision
 from sft_assets.ingest.ingest_file import FileIngest, FileTask, ingest_file, ingest_pool
 from sft_assets.ingest.tables import EXAMPLES_SCHEMA, QUARANTINE_SCHEMA
 
@@ -34,6 +36,8 @@ class IngestOutcome:
     examples: pa.Table
     quarantine: pa.Table
     files: pa.Table  # one row per file; rows_read == examples + quarantined on every row
+    secrets_masked: dict[str, int]  # per kind of secret masked in the stored raw input
+    decisions: list[Decision]  # one `modified` per example stored with secrets masked
 
 
 def _file_row(result: FileIngest) -> dict[str, object]:
@@ -66,6 +70,8 @@ def ingest_sources(tasks: Sequence[FileTask], workers: int = 1) -> IngestOutcome
         examples=pa.concat_tables([r.examples for r in results]) if results else EXAMPLES_SCHEMA.empty_table(),
         quarantine=pa.concat_tables([r.quarantine for r in results]) if results else QUARANTINE_SCHEMA.empty_table(),
         files=pa.Table.from_pylist([_file_row(r) for r in results], schema=FILES_SCHEMA),
+        secrets_masked=dict(sum((r.secrets_masked for r in results), Counter())),
+        decisions=[d for r in results for d in r.decisions],
     )
 
 

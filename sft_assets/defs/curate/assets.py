@@ -29,7 +29,7 @@ def curated(curation: CurationConfigResource, store: StoreResource) -> dg.Materi
     })
 
 
-@dg.asset(group_name="curate", kinds={"duckdb"}, deps=["cleaned", "filtered", "deduped", "near_deduped", "decontaminated"],
+@dg.asset(group_name="curate", kinds={"duckdb"}, deps=["examples", "cleaned", "filtered", "deduped", "near_deduped", "decontaminated"],
           automation_condition=dg.AutomationCondition.eager())
 def record_events(store: StoreResource) -> dg.MaterializeResult:
     """Append-only decision log: one row per (example, stage, decision) with rule, value, threshold and run id,

@@ -1,9 +1,10 @@
 import dagster as dg
 
-from sft_assets.ingest.sources import ingest_sources
-from sft_assets.reporting import counts_table, markdown_table, value_counts
+from sft_assets.core.events import decisions_table_name, events_table
 from sft_assets.defs.metadata import table_metadata
 from sft_assets.defs.resources import CurationConfigResource, RowStageConfig, StoreResource
+from sft_assets.ingest.sources import ingest_sources
+from sft_assets.reporting import counts_table, markdown_table, value_counts
 
 
 @dg.multi_asset(
@@ -32,6 +33,7 @@ def ingest(
     db.replace_table("examples", outcome.examples)
     db.replace_table("quarantine", outcome.quarantine)
     db.replace_table("ingest_files", outcome.files)
+    db.replace_table(decisions_table_name("ingest"), events_table(outcome.decisions, context.run_id, "ingest"))
     files = outcome.files.to_pylist()
     yield dg.MaterializeResult(
         asset_key="examples",
@@ -39,6 +41,7 @@ def ingest(
             **table_metadata(outcome.examples),
             "rows_read": sum(f["rows_read"] for f in files),
             "examples_per_source": value_counts(outcome.examples, "source"),
+            "secrets_masked_per_type": dg.MetadataValue.md(counts_table(outcome.secrets_masked, "type", "masked")),
             "files": dg.MetadataValue.md(
                 markdown_table(files, ["source", "file", "format", "rows_read", "examples", "quarantined"])
             ),
