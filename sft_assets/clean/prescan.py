@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sft_assets.clean.conversation import Cleaner
-from sft_assets.clean.redact import DETECTORS, candidate_hazard
+from sft_assets.clean.redact import DETECTORS, candidate_hazard, tool_call_arguments
 from sft_assets.clean.settings import CleanConfig
 from sft_assets.clean.transforms import HTML_TAGS
 from sft_assets.core.row_masks import chosen_per_row
@@ -92,17 +92,6 @@ def matches_pattern(texts: pa.Array | pa.ChunkedArray, pattern: str) -> np.ndarr
     return pc.match_substring_regex(texts, pattern).to_numpy(zero_copy_only=False).astype(bool)
 
 
-def _tool_arguments(message: dict[str, Any]) -> list[str]:
-    """The argument strings of a message's tool calls (redaction reads them too)."""
-    found = []
-    for call in message.get("tool_calls") or ():
-        function = call.get("function") if isinstance(call, dict) else None
-        arguments = function.get("arguments") if isinstance(function, dict) else None
-        if isinstance(arguments, str):
-            found.append(arguments)
-    return found
-
-
 def patterns_found(texts: list[str], patterns: tuple[str, ...]) -> np.ndarray:
     """(texts x patterns) bools: one Arrow pass of all patterns at once, then one RE2 set pass over each
     text that pass found something in (most texts hold nothing; a set pass costs about one pattern's)."""
@@ -123,7 +112,7 @@ def open_steps(conversations: list[list[dict[str, Any]]], config: CleanConfig) -
     messages = [message for conversation in conversations for message in conversation]
     texts = [m["content"] if isinstance(m.get("content"), str) else "" for m in messages]
     owners = np.arange(len(messages))  # text -> message
-    extra = [(i, arguments) for i, m in enumerate(messages) if m.get("tool_calls") for arguments in _tool_arguments(m)]
+    extra = [(i, arguments) for i, m in enumerate(messages) if m.get("tool_calls") for arguments in tool_call_arguments(m)]
     if extra:
         owners = np.concatenate([owners, np.array([i for i, _ in extra], dtype=owners.dtype)])
         texts += [arguments for _, arguments in extra]

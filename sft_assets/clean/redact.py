@@ -206,14 +206,20 @@ def _secret_gate():
     return re2.compile("|".join(f"(?:{d.candidate})" for d in DETECTORS if d.kind in SECRET_TYPES))
 
 
+def tool_call_arguments(message: dict[str, Any]) -> list[str]:
+    """The argument strings of a message's tool calls (they carry user data too: recipients, accounts)."""
+    found = []
+    for call in message.get("tool_calls") or ():
+        function = call.get("function") if isinstance(call, dict) else None
+        arguments = function.get("arguments") if isinstance(function, dict) else None
+        if isinstance(arguments, str):
+            found.append(arguments)
+    return found
+
+
 def _texts(messages: list[dict[str, Any]]) -> str:
     parts = [m["content"] for m in messages if isinstance(m.get("content"), str)]
-    for message in messages:
-        for call in message.get("tool_calls") or ():
-            function = call.get("function") if isinstance(call, dict) else None
-            arguments = function.get("arguments") if isinstance(function, dict) else None
-            if isinstance(arguments, str):
-                parts.append(arguments)
+    parts += [arguments for message in messages for arguments in tool_call_arguments(message)]
     return "\n".join(parts)
 
 
