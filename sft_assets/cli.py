@@ -11,7 +11,7 @@ from contextlib import redirect_stdout
 from pathlib import Path
 
 from sft_assets.config import ConfigError, LoadedConfig, load_config
-from sft_assets.core.store import HomeBusy, Store
+from sft_assets.core.store import HomeBusy, Store, home_lock
 from sft_assets.run_outcome import RunOutcome
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -53,7 +53,6 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     loaded = load_config(args.config)  # a bad config fails here, before any work
-    from sft_assets.core.store import home_lock
 
     store = Store(args.home)
     print(f"config: {loaded.path}\nhome:   {store.home}", file=sys.stderr)

@@ -153,3 +153,17 @@ def test_a_failed_run_says_what_did_not_run_and_what_is_left_from_before(run_hom
     assert "  curated        50\n" in out  # refreshed by this run
     assert f"Exports:  {home / 'exports'}  (from an earlier run" in out
     assert out.rstrip().endswith("FAILED")
+
+
+def test_prepare_builds_what_dagster_dev_needs_with_telemetry_off(tmp_path: Path, dbt_manifest, capsys) -> None:
+    import yaml
+
+    from sft_assets.cli import main
+
+    assert main(["prepare", "--home", str(tmp_path / "home")]) == 0
+    instance = tmp_path / "home" / "dagster" / "dagster.yaml"
+    assert yaml.safe_load(instance.read_text(encoding="utf-8")) == {"telemetry": {"enabled": False}}
+    assert f"DAGSTER_HOME={instance.parent}" in capsys.readouterr().out
+    instance.write_text("telemetry:\n  enabled: true\n", encoding="utf-8")  # the user's own choice is kept
+    assert main(["prepare", "--home", str(tmp_path / "home")]) == 0
+    assert "enabled: true" in instance.read_text(encoding="utf-8")
