@@ -21,9 +21,20 @@ def test_normalize_folds_case_punctuation_width_and_traditional_chinese() -> Non
 
 
 def test_chinese_is_shingled_by_characters_and_english_by_words() -> None:
-    assert shingles("光合作用", 3, 2) == {"光合".encode(), "合作".encode(), "作用".encode()}
+    assert shingles("光合作用", 3, 2) == {"光 合".encode(), "合 作".encode(), "作 用".encode()}
     assert shingles("the cat sat on", 3, 2) == {b"the cat sat", b"cat sat on"}
     assert shingles("", 3, 2) == set()
+
+
+def test_a_chinese_text_carrying_json_is_not_one_giant_word() -> None:
+    # Mostly JSON by characters, so shingled by ngram_words; its Chinese run still splits into characters.
+    text = normalize('调用天气工具 {"name": "get_weather", "arguments": {"city": "北京", "unit": "celsius"}}')
+    assert shingles(text, 2, 2) >= {"调 用".encode(), "用 天".encode(), "get_weather arguments".encode()}
+
+
+def test_thousands_separators_do_not_split_a_number() -> None:
+    assert normalize("Revenue was 1,000,000 dollars, up 12,5 points") == "revenue was 1000000 dollars up 12 5 points"
+    assert normalize("营收为1，000元") == normalize("营收为1000元")
 
 
 def table(texts: list[tuple[str, str]]) -> pa.Table:
@@ -99,13 +110,16 @@ def test_clusters_are_verified_not_just_bucketed() -> None:
 
 
 def test_labeled_benchmark_meets_the_f1_targets(shared_data) -> None:
-    """Planted near-copies and topic-sharing negatives from real English and Chinese texts."""
+    """Planted near-copies (5-15% edits of every kind) and hard negatives from real English and Chinese
+    texts, on the half of the texts the defaults were not tuned on."""
     from sft_assets_tests.benchmarks.near_dup_labeled import evaluate
 
-    english, chinese = evaluate("en", 200), evaluate("zh", 200)
-    assert english.f1 >= 0.95, english
-    assert chinese.f1 >= 0.92, chinese
-    assert english.precision >= 0.98 and chinese.precision >= 0.98
+    (english, _), (chinese, _) = evaluate("en", "report", 420), evaluate("zh", "report", 420)
+    overall = "all (with hard negatives)"
+    assert english[overall].f1 >= 0.98 and english[overall].precision >= 0.99, english[overall]
+    assert chinese[overall].f1 >= 0.94 and chinese[overall].precision >= 0.99, chinese[overall]
+    for kind in ("insert 15%", "delete 15%", "numbers", "reorder", "punctuation"):
+        assert english[kind].recall >= 0.95 and chinese[kind].recall >= 0.8, (kind, english[kind], chinese[kind])
 
 
 def test_batched_signatures_are_bit_identical_to_datasketch_bulk() -> None:

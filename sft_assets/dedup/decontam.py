@@ -26,7 +26,7 @@ from sft_assets.dedup.minhash import (
     similarity,
 )
 from sft_assets.dedup.settings import DecontaminationConfig, EvalSet, NearDedupConfig
-from sft_assets.dedup.shingles import batch_shingle_hashes, conversation_text, is_cjk, normalize
+from sft_assets.dedup.shingles import batch_shingle_hashes, conversation_text, ngram_size, normalize, units
 from sft_assets.ingest.containers import iter_rows, load_file
 from sft_assets.ingest.ingest_file import FileTask, ingest_file
 
@@ -71,13 +71,9 @@ def load_eval_items(eval_set: EvalSet, path: Path) -> list[EvalItem]:
 
 
 def _grams(text: str, config: DecontaminationConfig) -> list[str]:
-    if is_cjk(text):
-        chars = text.replace(" ", "")
-        n = config.ngram_chars
-        return [chars[i:i + n] for i in range(len(chars) - n + 1)]
-    words = text.split()
-    n = config.ngram_words
-    return [" ".join(words[i:i + n]) for i in range(len(words) - n + 1)]
+    parts = units(text)
+    n = ngram_size(text, config.ngram_words, config.ngram_chars)
+    return [" ".join(parts[i:i + n]) for i in range(len(parts) - n + 1)]
 
 
 def _key(gram: str) -> bytes:

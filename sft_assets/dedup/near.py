@@ -26,7 +26,7 @@ CLUSTERS_TABLE = "near_dup_clusters"
 
 def params_key(config: NearDedupConfig) -> str:
     """What the signatures depend on: a change re-hashes everything."""
-    parts = (config.text, config.ngram_words, config.ngram_chars, config.num_perm, config.seed, "crc32-window", "t2s-nfkc")
+    parts = (config.text, config.ngram_words, config.ngram_chars, config.num_perm, config.seed, "crc32-window", "t2s-nfkc", "units-v2")
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:12]
 
 

@@ -1,8 +1,10 @@
 """Text normalization and language-aware shingling for MinHash.
 
-Chinese/Japanese/Korean text has no spaces, so it is shingled by characters (word n-grams would give a
-Jaccard of zero between near-copies); other text by words. Traditional Chinese is folded to Simplified
-first, so the two variants of a text shingle alike.
+A text is cut into units: each Chinese/Japanese/Korean character is a unit (that text has no spaces, and
+word n-grams would give a Jaccard of zero between near-copies) and each run of other word characters is
+one, so a Chinese record carrying JSON or code is not one giant "word". Mostly-CJK text is shingled by
+`ngram_chars` units, other text by `ngram_words`. Traditional Chinese is folded to Simplified first, and
+thousands separators are dropped ("1,000" is the word "1000"), so those variants shingle alike.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ import numpy as np
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 # punctuation and symbols (any script) become spaces: "Hello, world!" and "hello world" shingle alike
 NON_WORD = re.compile(r"[^\w\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+# a unit of normalized text: one CJK character, or a run of anything else between spaces and CJK characters
+UNIT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]|[^\s\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]+")
+THOUSANDS_SEPARATOR = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
 
 
 @lru_cache(maxsize=1)
@@ -32,7 +37,10 @@ ASCII_NON_WORD = str.maketrans({chr(c): " " for c in range(128) if not (chr(c).i
 
 
 def normalize(text: str) -> str:
-    """Casefolded NFKC text with punctuation removed, Traditional Chinese folded to Simplified."""
+    """Casefolded NFKC text with punctuation and thousands separators removed, Traditional Chinese folded
+    to Simplified."""
+    if "," in text or "，" in text:
+        text = THOUSANDS_SEPARATOR.sub("", text)
     if text.isascii():
         return " ".join(text.lower().translate(ASCII_NON_WORD).split())
     text = unicodedata.normalize("NFKC", text)
@@ -45,15 +53,20 @@ def is_cjk(text: str) -> bool:
     return not text.isascii() and len(CJK.findall(text)) * 2 >= len(text.replace(" ", ""))
 
 
+def units(text: str) -> list[str]:
+    """The units of a normalized text: words, and each CJK character alone."""
+    return text.split() if text.isascii() else UNIT.findall(text)
+
+
+def ngram_size(text: str, ngram_words: int, ngram_chars: int) -> int:
+    return ngram_chars if is_cjk(text) else ngram_words
+
+
 def shingles(text: str, ngram_words: int, ngram_chars: int) -> set[bytes]:
-    """The shingle set of an already-normalized text (character n-grams for CJK, word n-grams otherwise)."""
-    if is_cjk(text):
-        chars = text.replace(" ", "")
-        n = ngram_chars
-        return {chars[i:i + n].encode() for i in range(max(1, len(chars) - n + 1))} if chars else set()
-    words = text.split()
-    n = ngram_words
-    return {" ".join(words[i:i + n]).encode() for i in range(max(1, len(words) - n + 1))} if words else set()
+    """The shingle set of an already-normalized text: n-grams of its units."""
+    parts = units(text)
+    n = ngram_size(text, ngram_words, ngram_chars)
+    return {" ".join(parts[i:i + n]).encode() for i in range(max(1, len(parts) - n + 1))} if parts else set()
 
 
 class _UnitHashes(dict):
@@ -72,12 +85,11 @@ _UNIT_HASHES = _UnitHashes()
 def shingle_hashes(text: str, ngram_words: int, ngram_chars: int) -> np.ndarray:
     """32-bit hashes of the shingles of a normalized text: CRC-32 of each word (or character), combined
     over the n-gram window arithmetically instead of building n-gram strings."""
-    cjk = is_cjk(text)
-    units = list(text.replace(" ", "")) if cjk else text.split()
-    n = ngram_chars if cjk else ngram_words
-    if not units:
+    parts = units(text)
+    n = ngram_size(text, ngram_words, ngram_chars)
+    if not parts:
         return np.zeros(0, dtype=np.uint64)
-    hashes = np.fromiter(map(_UNIT_HASHES.__getitem__, units), dtype=np.uint64, count=len(units))
+    hashes = np.fromiter(map(_UNIT_HASHES.__getitem__, parts), dtype=np.uint64, count=len(parts))
     if len(hashes) < n:
         n = len(hashes)
     window = len(hashes) - n + 1
@@ -95,9 +107,9 @@ def batch_shingle_hashes(texts: list[str], ngram_words: int, ngram_chars: int) -
     computed over one concatenated array so that numpy's per-call overhead is paid per batch, not per text.
     """
     cjk = [is_cjk(t) for t in texts]
-    units = [list(t.replace(" ", "")) if c else t.split() for t, c in zip(texts, cjk, strict=True)]
-    lengths = np.fromiter((len(u) for u in units), dtype=np.int64, count=len(units))
-    flat = np.fromiter(map(_UNIT_HASHES.__getitem__, (x for u in units for x in u)), dtype=np.uint64,
+    split = [units(t) for t in texts]
+    lengths = np.fromiter((len(u) for u in split), dtype=np.int64, count=len(split))
+    flat = np.fromiter(map(_UNIT_HASHES.__getitem__, (x for u in split for x in u)), dtype=np.uint64,
                        count=int(lengths.sum()))
     sizes = np.zeros(len(texts), dtype=np.int64)
     pieces: list[tuple[int, np.ndarray]] = []
