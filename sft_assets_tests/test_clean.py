@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import orjson
 import pytest
 
 from sft_assets.clean.conversation import Cleaner, clean_conversation
@@ -62,6 +63,40 @@ def test_html_leaves_code_markdown_and_comparisons_alone(text: str) -> None:
 def test_boilerplate_lines_are_removed_in_english_and_chinese() -> None:
     text = "Drink water.\nFollow us on Twitter for more tips!\n关注我们的公众号，获取更多内容\n扫码加群\nhttps://example.com/x\nSleep well."
     assert Boilerplate()(text) == "Drink water.\nSleep well."
+
+
+AD_LINES = [
+    "Visit our website at shop.example.com for more deals!", "Use promo code SAVE20 for 20% off.",
+    "This post is sponsored by Acme Cloud.", "Advertisement", "Buy now while stocks last!",
+    "Find us on Instagram @acme", "加微信 abc123 领取资料", "欢迎添加小编微信：xyz", "微信号：helper88",
+    "QQ群：12345678", "点击链接购买：https://t.cn/x", "限时特价，点击下方链接抢购！", "广告：某某培训班火热招生",
+    "本文由某某品牌赞助播出", "更多精彩内容请关注我们", "更多干货请访问官网", "欢迎访问我们的网站",
+]
+
+
+@pytest.mark.parametrize("ad", AD_LINES)
+def test_ad_lines_are_removed_with_and_without_the_prescan(ad: str) -> None:
+    from sft_assets.clean.settings import CleanConfig
+    from sft_assets.clean.stage import clean_table
+    from sft_assets_tests.helpers import chat, table_of
+
+    text = f"Drink water.\n{ad}\nSleep well."
+    assert Boilerplate()(text) == "Drink water.\nSleep well."
+    table = table_of([chat("Give me two health tips.", text)])
+    for prescan in (True, False):
+        cleaned = orjson.loads(clean_table(table, CleanConfig(), prescan=prescan).kept.column("messages")[0].as_py())
+        assert cleaned[-1]["content"] == "Drink water.\nSleep well.", (prescan, ad)
+
+
+@pytest.mark.parametrize("line", [
+    "Visiting hours are 9 to 5.", "Use the code below to sort the list.", "This post explains recursion.",
+    "Buy low, sell high is the oldest rule.", "加油，你一定可以的！", "添加两勺糖，搅拌均匀。", "点击保存按钮即可。", "添加微信好友有三种方法：", "点击链接即可打开页面。",
+    "限时完成任务会更有成就感。", "本文介绍了三种排序算法。", "更多的练习会带来进步。", "欢迎你提出问题。",
+    "广告的作用是传递信息。", "微信是一款社交软件。",
+])
+def test_ordinary_lines_that_start_like_an_ad_stay(line: str) -> None:
+    text = f"Intro.\n{line}\nEnd."
+    assert Boilerplate()(text) == text
 
 
 def test_boilerplate_keeps_links_inside_sentences_and_code() -> None:

@@ -51,7 +51,11 @@ def step_gate_patterns(config: CleanConfig) -> dict[str, str]:
 # Words a built-in boilerplate line starts with (after non-word characters), and link-only lines.
 BOILERPLATE_STARTS = (
     rf"(?:please[{PY_SPACE_CHARS}]+)?(?:like|follow|subscribe)|click|tap|share this|don't forget|"
-    r"关注|点赞|转发|收藏|订阅|扫码|扫描二维码|长按识别|转载自|原文链接|来源|更多精彩内容|https?://"
+    r"关注|点赞|转发|收藏|订阅|扫码|扫描二维码|长按识别|转载自|原文链接|来源|更多精彩内容|https?://|"
+    rf"visit|check[{PY_SPACE_CHARS}]+out|(?:use|enter|apply)[{PY_SPACE_CHARS}]+(?:the[{PY_SPACE_CHARS}]+)?(?:promo|coupon|discount)|"
+    rf"this[{PY_SPACE_CHARS}]+(?:post|article|video)|sponsored|advertisement|(?:buy|order|shop)[{PY_SPACE_CHARS}]+now|"
+    rf"find[{PY_SPACE_CHARS}]+(?:us|me)|"
+    r"欢迎|加|添加|微信|vx|qq|点击|戳|限时|特价|优惠券|折扣码|领券|广告|推广|赞助|本(?:文|期|视频|节目)由|更多"
 )
 # In canonical JSON: any Python whitespace character, escaped or raw; a character Python's \W may match.
 JSON_SPACE = rf"(?:[ {EXTRA_SPACE_CHARS}]|\\[nrtf]|\\u00(?:0[9a-d]|1[c-f]))"

@@ -153,6 +153,19 @@ DEFAULT_BOILERPLATE = (
     r"^\W*(欢迎)?(关注|点赞|转发|收藏|订阅)(我们|公众号|本号|一下|支持)?[，,、！!。.\s]*(点赞|转发|收藏|关注|评论|订阅)?.*$",
     r"^\W*(扫码|扫描二维码|长按识别).*$",
     r"^\W*(本文)?(转载自|原文链接|来源[:：]|更多精彩内容).*$",
+    # ads: a store or channel plug, a promo code, a sponsor line, a buy-now call, a contact to add
+    r"(?i)^\W*(visit|check out)\s+(our|my)\s+(website|site|store|shop|online store|blog|channel)\b.*$",
+    r"(?i)^\W*(use|enter|apply)\s+(the\s+)?(promo|coupon|discount)\s+code\b.*$",
+    r"(?i)^\W*((this\s+(post|article|video)\s+is\s+)?sponsored\s+by|advertisement\b|sponsored\s+content\b).*$",
+    r"(?i)^\W*(buy|order|shop)\s+now\b.*$",
+    r"(?i)^\W*find\s+(us|me)\s+on\s+(twitter|facebook|instagram|tiktok|youtube|linkedin|weibo)\b.*$",
+    r"(?i)^\W*(欢迎)?(加|添加)(我的?|小编)?(微信|vx|v信|qq)(号|群)?\s*[:：]?\s*[a-z0-9_-]{3,}.*$",
+    r"(?i)^\W*(微信|vx|qq)(号|群号?)\s*[:：].*$",
+    r"^\W*((点击|戳)(下方)?(链接|这里)?(购买|领取|下单|抢购|报名)|点击阅读原文).*$",
+    r"^\W*(限时|特价|优惠券|折扣码|领券).*(购买|下单|抢购|领取|点击|链接).*$",
+    r"^\W*(广告|推广|赞助)\s*[:：|丨].*$",
+    r"^\W*本(文|期|视频|节目)由.{1,30}(赞助|冠名|提供支持).*$",
+    r"^\W*(更多(精彩|内容|资讯|干货|详情)请|欢迎(访问|进群|加入我们的)).*$",
 )
 LINK_ONLY = re.compile(r"^\s*(?:[-*•]\s*)?(?:<)?https?://\S+(?:>)?\s*$")
 
