@@ -70,6 +70,6 @@ def test_evaluation_stops_at_the_first_drop_and_keeps_flags() -> None:
 
 
 def test_off_rules_are_not_built() -> None:
-    config = FilterConfig(refusal=RefusalSettings(action="off"), language=LanguageSettings(action="off", mismatch_action="off"))
+    config = FilterConfig(refusal=RefusalSettings(action="off", opening_action="off"), language=LanguageSettings(action="off", mismatch_action="off"))
     names = {rule.name for rule in build_rules(config)}
     assert "refusal" not in names and "language" not in names and "repetition" in names
