@@ -88,6 +88,23 @@ def test_ad_lines_are_removed_with_and_without_the_prescan(ad: str) -> None:
         assert cleaned[-1]["content"] == "Drink water.\nSleep well.", (prescan, ad)
 
 
+@pytest.mark.parametrize("phone", ["+49 30 901820", "+33 1 42 68 53 00", "+44 20 7946 0958", "+1 (415) 555-0132",
+                                   "010-62345678", "138 1234 5678", "139-8765-4321"])
+def test_phones_in_common_layouts_are_redacted_with_and_without_the_prescan(phone: str) -> None:
+    from sft_assets.clean.stage import clean_table
+    from sft_assets_tests.helpers import chat, table_of
+
+    table = table_of([chat("Who do I call?", f"Call the office at {phone}. 或者拨打{phone}。")])
+    for prescan in (True, False):
+        cleaned = orjson.loads(clean_table(table, CleanConfig(), prescan=prescan).kept.column("messages")[0].as_py())
+        assert cleaned[-1]["content"] == "Call the office at [PHONE]. 或者拨打[PHONE]。", (prescan, phone)
+
+
+def test_numbers_that_are_not_phones_stay() -> None:
+    text = "Version 2.10.3 shipped on 2023-10-05; 2+3=5 and x+12 y; the score was +3 4 5 6."
+    assert redact(text).text == text
+
+
 @pytest.mark.parametrize("line", [
     "Visiting hours are 9 to 5.", "Use the code below to sort the list.", "This post explains recursion.",
     "Buy low, sell high is the oldest rule.", "加油，你一定可以的！", "添加两勺糖，搅拌均匀。", "点击保存按钮即可。", "添加微信好友有三种方法：", "点击链接即可打开页面。",

@@ -112,3 +112,15 @@ def test_emails_in_real_data_are_redacted(shared_data: Path) -> None:
 
     emails = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+\.[A-Za-z]{2,}\b")
     assert not any(emails.search(m) for m in cleaned.kept.column("messages").to_pylist())
+
+
+def test_planted_defects_are_caught_and_controls_kept(shared_data) -> None:
+    """Ten defect classes planted into real EN/ZH records (sft_assets_tests/benchmarks/planted_defects.py)."""
+    from sft_assets_tests.benchmarks.planted_defects import PLANTERS, run
+
+    report = run(600)
+    assert sum(report.planted.values()) == 400 and report.controls == 200
+    recall = {kind: report.caught[kind] / report.planted[kind] for kind in PLANTERS}
+    assert recall.pop("truncated") >= 0.75, report
+    assert min(recall.values()) >= 0.95, recall
+    assert sum(report.false_drops.values()) == 0, report.false_drops

@@ -71,14 +71,19 @@ def _ipv6_valid(match: str) -> bool:
     return True
 
 
-def _phone_valid(match: str) -> bool:
+def _phone_valid(match: str, region: str = "US") -> bool:
+    """A valid number for libphonenumber: international when it starts with "+", else in `region`."""
     import phonenumbers
 
     try:
-        number = phonenumbers.parse(match, None if match.startswith("+") else "US")
+        number = phonenumbers.parse(match, None if match.startswith("+") else region)
     except phonenumbers.NumberParseException:
         return False
     return phonenumbers.is_valid_number(number)
+
+
+def _cn_phone_valid(match: str) -> bool:
+    return _phone_valid(match, "CN")
 
 
 @lru_cache(maxsize=1)
@@ -128,7 +133,12 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("cn_id", re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[0-9Xx](?![0-9A-Za-z])"), cn_id_valid),
     Detector("bank_card", re.compile(r"(?<![\d-])(?:\d{4}[ -]?){3}\d{1,7}(?![\d-])"), _card_valid),
     Detector("phone", re.compile(r"(?<![\d+])(?:\+?86[- ]?)?1[3-9]\d(?:\d{8}| \d{4} \d{4}|-\d{4}-\d{4})(?!\d)")),
-    Detector("phone", re.compile(r"(?<![\w+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)|\d{2,4})[ .-]\d{3,4}[ .-]\d{3,4}(?!\d)"), valid=_phone_valid),
+    # international numbers in any grouping ("+49 30 901820", "+33 1 42 68 53 00"), checked by libphonenumber;
+    # bounded by ASCII word characters only (a Chinese character right before the number is not part of it)
+    Detector("phone", re.compile(r"(?<![A-Za-z0-9_+])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,6}(?![\d-])"), valid=_phone_valid),
+    Detector("phone", re.compile(r"(?<![A-Za-z0-9_+])(?:\+\d{1,3}[ .-]?)?(?:\(\d{2,4}\)|\d{2,4})[ .-]\d{3,4}[ .-]\d{3,4}(?!\d)"), valid=_phone_valid),
+    # Chinese landlines: area code 0xx(x), a dash, 7-8 digits ("010-62345678")
+    Detector("phone", re.compile(r"(?<![\d-])0\d{2,3}-\d{7,8}(?![\d-])"), valid=_cn_phone_valid),
     # a sentence may end right after the address: a period not followed by a digit ends it
     Detector("ip", re.compile(r"(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\d|\.\d)")),
     Detector("ip", re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"), _ipv6_valid),

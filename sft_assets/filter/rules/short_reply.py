@@ -23,12 +23,15 @@ class ShortReplySettings(RuleSettings):
     """Args:
         action: "drop" (default), "flag" or "off".
         min_request_words: requests with fewer words (CJK characters count as words) are not judged.
+        min_request_words_for_fillers: the same bound for an acknowledgement ("ok", "嗯"), which answers no
+            request of a few words unless the request names it ("Reply OK if you are ready").
         max_reply_chars: a Latin-script reply of at most this many letters and digits (punctuation and spaces
             aside) is too short unless it is a complete short answer (yes/no, a number, a choice letter); in
             any script, an acknowledgement that answers nothing ("ok", "嗯", "好的") is too short.
     """
 
     min_request_words: int = Field(default=8, ge=1)
+    min_request_words_for_fillers: int = Field(default=3, ge=1)
     max_reply_chars: int = Field(default=2, ge=1)
 
 
@@ -46,8 +49,11 @@ class ShortReply(Rule[ShortReplySettings]):
             return None
         request = next((m.get("content") or "" for m in reversed(ex.messages) if m["role"] == "user"), "")
         words = count_words(request)
-        if words < c.min_request_words:
+        filler = core in FILLERS
+        if words < (c.min_request_words_for_fillers if filler else c.min_request_words):
             return None
+        if filler and core in PUNCTUATION.sub(" ", request).lower().split():
+            return None  # the request asked for this very word
         return self.verdict("short_reply", ex.reply.strip()[:20], f">{c.max_reply_chars} chars",
                             f"a {words}-word request answered with {len(core)} characters")
 
@@ -57,5 +63,5 @@ class ShortReply(Rule[ShortReplySettings]):
         c = self.settings
         longest = max(c.max_reply_chars, *map(len, FILLERS))
         tiny = batch.count_in_class("reply", batch.char_class(r"[^\W_]")) <= longest
-        return tiny & (batch.words("user", None, c.min_request_words, alone=CJK_RUN.pattern, wanted=tiny)
-                       >= c.min_request_words)
+        fewest = min(c.min_request_words, c.min_request_words_for_fillers)
+        return tiny & (batch.words("user", None, fewest, alone=CJK_RUN.pattern, wanted=tiny) >= fewest)

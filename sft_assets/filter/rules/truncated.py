@@ -32,6 +32,7 @@ DANGLING_WORDS = frozenset(
     "into their its our your my".split())
 DANGLING_END = re.compile(r"(?:[,，、:：(（\[“‘-]|因为|所以|但是|而且|如果|以及|并且|或者|比如|例如|包括|如下|以下)$")
 WORD_END = re.compile(r"(?<![A-Za-z])([a-z]+)$")  # lower case: "5. A" is an answer letter, not an article
+NUMBER_END = re.compile(r"\d[^\s\d]{0,3}$")
 MIN_WORDS_FOR_MID_SENTENCE = 4  # a shorter last line is a name, a label or a heading as often as a cut
 
 class TruncatedSettings(RuleSettings):
@@ -104,7 +105,6 @@ def _dangles(tail: str) -> bool:
 
 
 def _long_enough(tail: str) -> bool:
-    """Four or more words (a CJK character counts as half a word), and no figure in the last word."""
-    last_word = tail.split()[-1] if tail.split() else ""
-    return count_words(tail) >= MIN_WORDS_FOR_MID_SENTENCE * (2 if CJK_RUN.search(tail) else 1) and not any(
-        ch.isdigit() for ch in last_word)
+    """Four or more words (a CJK character counts as half a word), not ending on a figure or a figure and
+    its unit ("38°C", "5kg")."""
+    return count_words(tail) >= MIN_WORDS_FOR_MID_SENTENCE * (2 if CJK_RUN.search(tail) else 1) and not NUMBER_END.search(tail)
