@@ -128,6 +128,26 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_estimate(args: argparse.Namespace) -> int:
+    """What the LLM steps would spend on the curated examples now: calls not yet in the ledger."""
+    from sft_assets.config import load_config
+    from sft_assets.llm.annotate import estimate_cost
+    from sft_assets.llm.ledger import Ledger
+
+    config = load_config(args.config).config.llm
+    store = _existing(args.home)
+    if not config.configured:
+        print("No llm.model configured: the LLM steps use heuristics, make no calls and cost $0.")
+        return EXIT_OK
+    rows = store.query("SELECT example_id, messages FROM curated ORDER BY example_id", read_only=True).to_pylist()
+    totals = estimate_cost(rows, config, Ledger(store))
+    for task, (requests, tokens, dollars) in totals.items():
+        print(f"{task:<8} {requests:>8} calls  at most {tokens:>10,} tokens  at most ${dollars:,.4f}")
+    print(f"total    {sum(t[0] for t in totals.values()):>8} calls  at most ${sum(t[2] for t in totals.values()):,.4f} "
+          f"({config.model}; answers already in the ledger are free)")
+    return EXIT_OK
+
+
 def _existing(home: str | None) -> Store:
     """The store of a home that a run has filled; a missing one is reported, never created."""
     store = Store(home, create=False)
@@ -181,6 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
     prepare = sub.add_parser("prepare", help="build dbt's manifest and the Dagster instance folder for `dagster dev`")
     prepare.add_argument("--home")
     prepare.set_defaults(func=cmd_prepare)
+    estimate = sub.add_parser("estimate", help="calls, tokens and dollars the LLM steps would spend (nothing is sent)")
+    estimate.add_argument("--config")
+    estimate.add_argument("--home")
+    estimate.set_defaults(func=cmd_estimate)
     report = sub.add_parser("report", help="stage counts, quarantine reasons, split sizes, exported files")
     report.add_argument("--home")
     report.set_defaults(func=cmd_report)

@@ -21,6 +21,7 @@ from sft_assets.export.settings import ExportsConfig
 from sft_assets.filter.settings import FilterConfig
 from sft_assets.ingest.ingest_file import FileTask
 from sft_assets.ingest.settings import IngestSettings, SourceConfig
+from sft_assets.llm.settings import LlmConfig
 from sft_assets.quality.settings import TokensConfig
 from sft_assets.split.settings import SplitConfig
 
@@ -40,6 +41,7 @@ class CurationConfig(Strict):
     near_dedup: NearDedupConfig = NearDedupConfig()
     decontamination: DecontaminationConfig = DecontaminationConfig()
     exports: ExportsConfig = ExportsConfig()
+    llm: LlmConfig = LlmConfig()
 
     @model_validator(mode="after")
     def _unique_names(self) -> CurationConfig:

@@ -19,6 +19,7 @@ STAGE_QUERIES = {
     "deduped": "SELECT count(*) FROM deduped",
     "near_deduped": "SELECT count(*) FROM near_deduped",
     "decontaminated": "SELECT count(*) FROM decontaminated",
+    "annotated": "SELECT count(*) FROM annotated",
     "curated": "SELECT count(*) FROM curated",
     "train": "SELECT count(*) FROM train",
     "val": "SELECT count(*) FROM val",

@@ -71,7 +71,7 @@ def test_explain_and_report(run_home) -> None:
     assert "chat_en chat_en.jsonl line 11" in explained.stdout
     in_train = sft("explain", kept, "--home", str(home), cwd=home)
     assert "Fate: in the train split" in in_train.stdout
-    assert "Stages reached: examples, cleaned, filtered, deduped, near_deduped, decontaminated, curated" in in_train.stdout
+    assert "Stages reached: examples, cleaned, filtered, deduped, near_deduped, decontaminated, annotated, curated" in in_train.stdout
     missing = sft("explain", "does-not-exist", "--home", str(home), cwd=home)
     assert missing.returncode == 1 and "No example with id 'does-not-exist'" in missing.stdout
     report = sft("report", "--home", str(home), cwd=home)

@@ -21,12 +21,13 @@ from sft_assets.defs.filter.assets import filtered
 from sft_assets.defs.split.checks import splits_leak_free
 from sft_assets.defs.export.assets import exports
 from sft_assets.defs.ingest.assets import ingest
+from sft_assets.defs.llm.assets import annotated
 from sft_assets.defs.split.assets import splits
 from sft_assets.defs.resources import CurationConfigResource, StoreResource, WorkerPoolResource
 from sft_assets.core.store import Store
 from sft_assets_tests.helpers import write_config
 
-PYTHON_ASSETS = [ingest, cleaned, filtered, deduped, near_deduped, decontaminated, curated, record_events,
+PYTHON_ASSETS = [ingest, cleaned, filtered, deduped, near_deduped, decontaminated, annotated, curated, record_events,
                  curated_format_gate, splits, splits_leak_free, exports]
 SAMPLE_REASONS = {
     "empty_turn": 3, "missing_content": 2, "invalid_json": 1, "invalid_tool_call": 1, "invalid_utf8": 1,
@@ -165,7 +166,7 @@ def test_the_format_gate_blocks_the_splits(tmp_path: Path) -> None:
         {"example_id": "good0001", "source": "s", "file": "f", "locator": "line 1", "messages": orjson.dumps(good).decode()},
         {"example_id": "bad00001", "source": "s", "file": "f", "locator": "line 2", "messages": orjson.dumps(bad).decode()},
     ]
-    store.replace_table("decontaminated", pa.Table.from_pylist(rows))
+    store.replace_table("annotated", pa.Table.from_pylist(rows))
     result = materialize(tmp_path, assets=[curated, curated_format_gate, splits],
                          selection=["curated", "train", "val", "test"])
     assert not result.success
@@ -245,7 +246,7 @@ def test_every_table_asset_reports_its_columns(tmp_path: Path) -> None:
     home = tmp_path / "home"
     result = materialize(home)
     tables = 0
-    for node in ("ingest", "cleaned", "filtered", "deduped", "near_deduped", "decontaminated", "curated",
+    for node in ("ingest", "cleaned", "filtered", "deduped", "near_deduped", "decontaminated", "annotated", "curated",
                  "record_events", "splits"):
         for materialization in result.asset_materializations_for_node(node):
             table = materialization.asset_key.path[-1]
@@ -253,4 +254,4 @@ def test_every_table_asset_reports_its_columns(tmp_path: Path) -> None:
             stored = Store(home).query(f'SELECT * FROM "{table}" LIMIT 0').column_names
             assert [column.name for column in schema.columns] == stored, table
             tables += 1
-    assert tables == 13
+    assert tables == 14
