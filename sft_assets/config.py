@@ -71,6 +71,7 @@ class LoadedConfig:
     config: CurationConfig
     files: dict[str, list[str]]
     eval_files: dict[str, str] = None  # type: ignore[assignment]  # eval set name -> file under data_root
+    document_files: tuple[str, ...] = ()  # llm.augment.documents resolved, under data_root
 
     def absolute(self, relative: str) -> Path:
         return self.data_root / relative
@@ -141,9 +142,16 @@ def load_config(path: str | os.PathLike[str] | None = None) -> LoadedConfig:
             problems.append((f"decontamination.eval_sets[{index}].path", f"names {len(resolved)} files; name one"))
         else:
             eval_files[eval_set.name] = resolved[0]
+    documents: list[str] = []
+    for index, pattern in enumerate(config.llm.augment.documents):
+        try:
+            documents += resolve_source_files(data_root, pattern)
+        except ValueError as exc:
+            problems.append((f"llm.augment.documents[{index}]", str(exc)))
     if problems:
         raise ConfigError(file, problems)
-    return LoadedConfig(path=file, data_root=data_root, config=config, files=files, eval_files=eval_files)
+    return LoadedConfig(path=file, data_root=data_root, config=config, files=files, eval_files=eval_files,
+                        document_files=tuple(sorted(set(documents))))
 
 
 def resolve_source_files(data_root: Path, pattern: str) -> list[str]:

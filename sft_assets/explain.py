@@ -49,8 +49,11 @@ def _fate(present: dict[str, bool], split: str | None, events: list[dict[str, An
 def explain_example(store: Store, example_id: str) -> str:
     with store.connect(read_only=True) as con:
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        sources = _rows(con, "SELECT source, file, locator, source_format FROM examples "
-                             "WHERE example_id = ? ORDER BY source, file, record_index", [example_id])
+        generated = " UNION ALL SELECT source, file, locator, source_format, record_index FROM synthetic_examples " \
+            "WHERE example_id = ?" if "synthetic_examples" in tables else ""
+        sources = _rows(con, "SELECT source, file, locator, source_format FROM (SELECT source, file, locator, "
+                             "source_format, record_index FROM examples WHERE example_id = ?" + generated + ") "
+                             "ORDER BY source, file, record_index", [example_id] * (2 if generated else 1))
         if not sources:
             return f"No example with id {example_id!r} in {store.db_path}."
         events = _latest_events(con, example_id) if EVENTS_TABLE in tables else []

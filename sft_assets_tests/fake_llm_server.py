@@ -41,6 +41,20 @@ def labels_answer(body: dict) -> dict:
     return {"task_type": "open_qa", "domain": "general", "language": "en", "refusal": False}
 
 
+def generated_answer(body: dict, name: str) -> dict:
+    """Answers for the augmentation schemas, derived from the delimited material so each differs."""
+    user = body["messages"][1]["content"]
+    material = json.loads(user.split("\n", 1)[1].rsplit("\n", 1)[0])
+    text = " ".join(m["content"] for m in material if m["role"] == "user")[:200]
+    if name == "paraphrase_result":  # reworded: the words in reverse order
+        return {"user": " ".join(reversed(text.split())) + " (reworded)"}
+    if name == "doc_dialogue_result":
+        return {"turns": [{"role": "user", "content": f"Could you explain this topic: {text[:60]}?"},
+                          {"role": "assistant", "content": f"Certainly. In short: {text}. That is the main point."}]}
+    fields = body["response_format"]["json_schema"]["schema"]["required"]
+    return {f: f"Rewritten ({name.removesuffix('_result')}, field {f}): {text} Please answer fully." for f in fields}
+
+
 class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:  # quiet
         pass
@@ -87,7 +101,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._send(500, {"error": {"message": "boom", "type": "server_error"}})
         time.sleep(latency + (5.0 if step == "slow" else 0))
         name = body.get("response_format", {}).get("json_schema", {}).get("name", "")
-        answer = judge_answer(body) if name == "judge_result" else labels_answer(body)
+        answer = (judge_answer(body) if name == "judge_result" else labels_answer(body) if name == "labels_result"
+                  else generated_answer(body, name))
         content = "{not json" if step == "malformed" else json.dumps(answer)
         with LOCK:
             STATE["calls"] += 1

@@ -17,7 +17,7 @@ def test_every_asset_is_present_and_grouped_by_stage(defs: dg.Definitions) -> No
     graph = defs.resolve_asset_graph()
     groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert groups == {
-        "examples": "ingest", "quarantine": "ingest", "ingest_files": "ingest",
+        "examples": "ingest", "quarantine": "ingest", "ingest_files": "ingest", "synthesized": "ingest",
         "cleaned": "curate", "filtered": "curate", "record_events": "curate", "deduped": "curate", "curated": "curate",
         "near_deduped": "curate", "decontaminated": "curate", "annotated": "curate", "stg_near_deduped": "staging",
         "stg_decontaminated": "staging",

@@ -182,3 +182,99 @@ def test_estimate_prints_what_a_run_would_spend_and_nothing_for_cached_answers(t
     run(tmp_path, server, rows(3), labels={"enabled": False})
     assert main(["estimate", "--config", str(cfg), "--home", str(tmp_path)]) == 0
     assert "judge           0 calls" in capsys.readouterr().out and stats(server)["calls"] == 3
+
+
+def examples_table(n: int):
+    import pyarrow as pa
+
+    return pa.table({"example_id": [f"p{i:03d}" for i in range(n)],
+                     "messages": [orjson.dumps([{"role": "user", "content": f"How do I water plant number {i} in winter?"},
+                                                {"role": "assistant", "content": f"Water plant {i} once a week."}]).decode()
+                                  for i in range(n)]})
+
+
+AUGMENT_ALL = {m: {"enabled": True, "max_new": 3} for m in
+               ("paraphrase", "back_translation", "self_instruct", "instruction_backtranslation", "doc_dialogue")}
+DOCS = {"guide.md": "# Watering\n\nWater deeply but rarely.\n\nCheck the soil first.",
+        "茶.md": "# 绿茶\n\n绿茶用八十度的水冲泡。\n\n第一泡不要太久。"}
+
+
+def test_every_augmentation_method_generates_capped_rows_with_origin_and_parent(tmp_path, server) -> None:
+    from sft_assets.llm.augment import synthesize
+
+    control(server)
+    out = synthesize(examples_table(6), DOCS, config(server, augment=AUGMENT_ALL), Ledger(Store(tmp_path)), KEY, "r1")
+    per_method = {}
+    for row in out.rows:
+        per_method.setdefault(row["source"], []).append(row)
+    assert {k: len(v) for k, v in per_method.items()} == {
+        "augment:paraphrase": 3, "augment:back_translation": 3, "augment:self_instruct": 3,
+        "augment:instruction_backtranslation": 2, "augment:doc_dialogue": 2}
+    assert {r["origin"] for r in per_method["augment:paraphrase"]} == {"augmented"}
+    assert {r["origin"] for r in per_method["augment:doc_dialogue"]} == {"synthetic"}
+    assert all(r["parent_id"].startswith("p") for r in per_method["augment:paraphrase"])
+    assert {r["parent_id"] for r in per_method["augment:instruction_backtranslation"]} == {"doc:guide.md#1", "doc:茶.md#1"}
+    assert stats(server)["calls"] == 3 + 6 + 3 + 2 + 2  # back-translation is two calls per example
+    control(server)
+    again = synthesize(examples_table(6), DOCS, config(server, augment=AUGMENT_ALL), Ledger(Store(tmp_path)), KEY, "r2")
+    assert stats(server)["calls"] == 0 and again.rows == out.rows  # same parents, answered by the ledger
+
+
+def test_without_a_model_only_the_document_methods_run_from_templates(tmp_path) -> None:
+    from sft_assets.llm.augment import synthesize
+
+    out = synthesize(examples_table(4), DOCS, LlmConfig(augment=AUGMENT_ALL), Ledger(Store(tmp_path)), "", "r1")
+    assert out.notes["paraphrase"] == "skipped: needs llm.model"
+    assert out.notes["doc_dialogue"] == "2 generated (heuristic template)"
+    dialogue = [orjson.loads(r["messages"]) for r in out.rows if r["source"] == "augment:doc_dialogue"]
+    assert dialogue[1] == [{"role": "user", "content": "介绍一下“绿茶”。"}, {"role": "assistant", "content": "# 绿茶"},
+                           {"role": "user", "content": "还有呢？"},
+                           {"role": "assistant", "content": "绿茶用八十度的水冲泡。\n\n第一泡不要太久。"}]
+
+
+def test_augmented_examples_flow_through_the_pipeline_and_keep_their_family_in_one_split(tmp_path, server,
+                                                                                         monkeypatch) -> None:
+    """A run with a model: paraphrases and document dialogues enter beside the ingested examples, pass the
+    same stages, carry origin and parent id into curated, and sit in their parent's split."""
+    from sft_assets_tests.helpers import write_config
+    from sft_assets_tests.test_pipeline import materialize
+
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    control(server)
+    folder = tmp_path / "cfg"
+    config_path = write_config(folder, [{"name": "chats", "path": "chats.jsonl"}], llm={
+        "model": "fake-1", "base_url": f"{server}/v1",
+        "augment": {"paraphrase": {"enabled": True, "max_new": 4}, "doc_dialogue": {"enabled": True, "max_new": 5},
+                    "documents": ["docs/*.md"]}})
+    questions = [
+        "Which chess openings suit a beginner who likes quiet positional play?",
+        "My sourdough starter smells like nail polish remover; is it ruined or just hungry?",
+        "How long should an adult practise the violin each day to see steady progress?",
+        "Why do watercolor washes dry with hard edges, and how can I avoid them?",
+        "Explain when Spanish uses the preterite rather than the imperfect past tense.",
+        "What safety checks should two climbers do before starting a sport route?",
+        "Give an intuition for eigenvectors using a stretching rubber sheet.",
+        "Which three sailing knots are worth learning first, and what is each for?",
+        "How can I tell a song thrush from a blackbird by ear at dawn?",
+        "Can I deduct a home office on my return if I rent my flat?",
+        "Is it safe to replace a light switch myself after turning off the breaker?",
+        "In the game of Go, what does it mean that a group has two eyes?",
+    ]
+    chats = [[{"role": "user", "content": q}, {"role": "assistant", "content": f"Short answer number {i}: it depends."}]
+             for i, q in enumerate(questions)]
+    (folder / "data" / "chats.jsonl").write_text("\n".join(orjson.dumps({"messages": c}).decode() for c in chats) + "\n")
+    (folder / "data" / "docs").mkdir()
+    (folder / "data" / "docs" / "tea.md").write_text("# Green tea\n\nBrew green tea with water at eighty degrees.\n\n"
+                                                      "Do not steep the first infusion for long.\n")
+    home = tmp_path / "home"
+    assert materialize(home, config_path).success
+    store = Store(home)
+    origins = {r["origin"]: r["n"] for r in store.query("SELECT origin, count(*) n FROM curated GROUP BY origin").to_pylist()}
+    assert origins == {"human": 12, "augmented": 4, "synthetic": 1}
+    split_of = {r["example_id"]: r["split"] for r in store.query(
+        "SELECT example_id, 'train' split FROM train UNION ALL SELECT example_id, 'val' FROM val "
+        "UNION ALL SELECT example_id, 'test' FROM test").to_pylist()}
+    children = store.query("SELECT example_id, parent_id FROM curated WHERE origin = 'augmented'").to_pylist()
+    assert all(split_of[c["example_id"]] == split_of[c["parent_id"]] for c in children)
+    judged = store.query("SELECT count(*) n FROM curated WHERE judged_by = 'model'").to_pylist()[0]["n"]
+    assert judged == 17

@@ -21,13 +21,13 @@ from sft_assets.defs.filter.assets import filtered
 from sft_assets.defs.split.checks import splits_leak_free
 from sft_assets.defs.export.assets import exports
 from sft_assets.defs.ingest.assets import ingest
-from sft_assets.defs.llm.assets import annotated
+from sft_assets.defs.llm.assets import annotated, synthesized
 from sft_assets.defs.split.assets import splits
 from sft_assets.defs.resources import CurationConfigResource, StoreResource, WorkerPoolResource
 from sft_assets.core.store import Store
 from sft_assets_tests.helpers import write_config
 
-PYTHON_ASSETS = [ingest, cleaned, filtered, deduped, near_deduped, decontaminated, annotated, curated, record_events,
+PYTHON_ASSETS = [ingest, synthesized, cleaned, filtered, deduped, near_deduped, decontaminated, annotated, curated, record_events,
                  curated_format_gate, splits, splits_leak_free, exports]
 SAMPLE_REASONS = {
     "empty_turn": 3, "missing_content": 2, "invalid_json": 1, "invalid_tool_call": 1, "invalid_utf8": 1,

@@ -82,6 +82,14 @@ def test_leak_report() -> None:
     assert find_leaks(rows[:1], []).clean
 
 
+def test_a_parent_and_its_only_child_in_different_splits_is_a_family_leak() -> None:
+    rows = [{"example_id": "p", "split": "train", "parent_id": None, "norm_hash": "h1"},
+            {"example_id": "q", "split": "val", "parent_id": "p", "norm_hash": "h2"}]
+    assert find_leaks(rows, []).families_across_splits == ["p"]
+    rows[1]["split"] = "train"
+    assert find_leaks(rows, []).clean
+
+
 def test_write_atomic_and_manifest(tmp_path: Path) -> None:
     export_set = ExportSet(tmp_path / "exports")
     sha = export_set.write("openai/train.jsonl", b"abc\n")

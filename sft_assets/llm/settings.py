@@ -25,6 +25,40 @@ class LabelSettings(Strict):
     enabled: bool = True
 
 
+class MethodSettings(Strict):
+    """Args:
+        enabled: generate with this method (off by default).
+        max_new: at most this many generated examples per run.
+    """
+
+    enabled: bool = False
+    max_new: int = Field(default=50, ge=0)
+
+
+class AugmentSettings(Strict):
+    """Opt-in augmentation; generated examples carry origin and parent id and enter the pipeline beside the
+    ingested ones, so the same cleaning, filtering, dedup (against the originals too) and decontamination
+    apply to them.
+
+    Args:
+        paraphrase: rewrite single-turn user requests (the reply is kept).
+        back_translation: user request zh->en->zh or en->zh->en (two calls), the reply kept.
+        self_instruct: new request/reply pairs in the style of 3 seed examples.
+        instruction_backtranslation: "what request is this text the answer to?" for document chunks.
+        doc_dialogue: document chunks turned into multi-turn dialogues.
+        documents: plain-text or Markdown files (paths or globs under data_root) the document methods read.
+        chunk_chars: document chunk size (split at paragraph ends).
+    """
+
+    paraphrase: MethodSettings = MethodSettings()
+    back_translation: MethodSettings = MethodSettings()
+    self_instruct: MethodSettings = MethodSettings()
+    instruction_backtranslation: MethodSettings = MethodSettings()
+    doc_dialogue: MethodSettings = MethodSettings()
+    documents: list[str] = []
+    chunk_chars: int = Field(default=1500, ge=200)
+
+
 class LlmConfig(Strict):
     """An OpenAI-compatible endpoint. With `model` unset, every LLM step uses its heuristic fallback.
 
@@ -60,6 +94,7 @@ class LlmConfig(Strict):
     replay_only: bool = False
     judge: JudgeSettings = JudgeSettings()
     labels: LabelSettings = LabelSettings()
+    augment: AugmentSettings = AugmentSettings()
 
     @property
     def configured(self) -> bool:

@@ -37,8 +37,9 @@ def group_members(curated: list[dict], clusters: list[dict]) -> list[Member]:
         groups.union("c:" + row["cluster_id"], "e:" + row["example_id"])
     for row in curated:
         groups.find("e:" + row["example_id"])
-        if row.get("parent_id"):
+        if row.get("parent_id"):  # a family: the parent and every example generated from it
             groups.union("f:" + row["parent_id"], "e:" + row["example_id"])
+            groups.union("f:" + row["parent_id"], "e:" + row["parent_id"])
     strata = {row["example_id"]: row.get("category") or "" for row in curated}
     ids = set(strata) | {row["example_id"] for row in clusters}
     return [Member(i, groups.find("e:" + i), strata.get(i, ""), i in strata) for i in sorted(ids)]

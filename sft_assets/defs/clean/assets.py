@@ -8,7 +8,7 @@ from sft_assets.reporting import counts_table
 from sft_assets.rowstage.result import merge
 
 
-@dg.asset(group_name="curate", kinds={"duckdb"}, deps=["examples"])
+@dg.asset(group_name="curate", kinds={"duckdb"}, deps=["examples", "synthesized"])
 def cleaned(context: dg.AssetExecutionContext, config: RowStageConfig, curation: CurationConfigResource,
             store: StoreResource, workers: WorkerPoolResource) -> dg.MaterializeResult:
     """Examples with mojibake, control characters, HTML, ad lines, whitespace and "no input" markers repaired,
@@ -16,8 +16,9 @@ def cleaned(context: dg.AssetExecutionContext, config: RowStageConfig, curation:
     settings = curation.load().config
     db = store.store()
     pool = workers.pool(config.workers, db, settings.tokens.encoding)
+    generated = db.has_table("synthetic_examples")
     pool.start(db.row_count("examples"))  # workers warm up while the input is read
-    examples = db.query("SELECT * FROM examples")
+    examples = db.query("SELECT * FROM examples" + (" UNION ALL BY NAME SELECT * FROM synthetic_examples" if generated else ""))
     result = merge(pool.map_row_stage(clean_table, examples, CLEAN_COLUMNS, settings.clean))
     db.replace_table("cleaned", result.kept)
     db.replace_table(decisions_table_name("clean"), events_table(result.decisions, context.run_id, "clean"))
