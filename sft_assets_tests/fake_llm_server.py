@@ -1,5 +1,10 @@
 """A local OpenAI-compatible chat server for tests (the real openai client over real HTTP).
 
+Batch API: POST /v1/files (multipart), POST /v1/batches, GET /v1/batches/{id}, GET /v1/files/{id}/content.
+A batch is answered when it is created; /control sets batch_status (what retrieve reports, default
+"completed"), batch_errors (lines answered in the error file) and batch_missing (lines left unanswered,
+as when a batch expires).
+
 Run: `python -m sft_assets_tests.fake_llm_server PORT_FILE`; it writes its port to PORT_FILE. Behaviour is
 set through POST /control (JSON): latency (seconds), rpm (requests per minute it accepts before 429),
 script (a list of what the next requests get: "429", "500", "malformed", "slow", "length", "ok"),
@@ -23,7 +28,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 STATE = {"latency": 0.0, "rpm": 0, "script": [], "retry_after": "0.2", "calls": 0, "bodies": [], "auth": [],
-         "window": [], "statuses": []}
+         "window": [], "statuses": [], "files": {}, "batches": {}, "batch_status": "completed", "batch_errors": 0,
+         "batch_missing": 0, "batch_lines": 0}
 LOCK = threading.Lock()
 
 
@@ -55,6 +61,17 @@ def generated_answer(body: dict, name: str) -> dict:
     return {f: f"Rewritten ({name.removesuffix('_result')}, field {f}): {text} Please answer fully." for f in fields}
 
 
+def completion(body: dict, step: str) -> dict:
+    name = body.get("response_format", {}).get("json_schema", {}).get("name", "")
+    answer = (judge_answer(body) if name == "judge_result" else labels_answer(body) if name == "labels_result"
+              else generated_answer(body, name))
+    content = "{not json" if step == "malformed" else json.dumps(answer)
+    return {"id": "chatcmpl-fake", "object": "chat.completion", "created": 0, "model": body.get("model"),
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
+                         "finish_reason": "length" if step == "length" else "stop"}],
+            "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120}}
+
+
 class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:  # quiet
         pass
@@ -71,15 +88,74 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         with LOCK:
-            self._send(200, {k: STATE[k] for k in ("calls", "bodies", "auth", "statuses")})
+            if self.path.startswith("/v1/batches/"):
+                batch = dict(STATE["batches"][self.path.rsplit("/", 1)[1]], status=STATE["batch_status"])
+                return self._send(200, batch)
+            if self.path.startswith("/v1/files/") and self.path.endswith("/content"):
+                return self._send_bytes(STATE["files"][self.path.split("/")[3]])
+            self._send(200, {k: STATE[k] for k in ("calls", "bodies", "auth", "statuses", "batch_lines")})
+
+    def _send_bytes(self, data: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _upload(self) -> None:
+        from email.parser import BytesParser
+
+        raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        message = BytesParser().parsebytes(f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode() + raw)
+        data = next(part.get_payload(decode=True) for part in message.get_payload()
+                    if part.get_param("name", header="content-disposition") == "file")
+        with LOCK:
+            file_id = f"file-{len(STATE['files']) + 1}"
+            STATE["files"][file_id] = data
+        self._send(200, {"id": file_id, "object": "file", "bytes": len(data), "created_at": 0,
+                         "filename": "requests.jsonl", "purpose": "batch", "status": "processed"})
+
+    def _create_batch(self, body: dict) -> None:
+        with LOCK:
+            lines = [json.loads(x) for x in STATE["files"][body["input_file_id"]].splitlines() if x.strip()]
+            errors, missing = STATE["batch_errors"], STATE["batch_missing"]
+            STATE["batch_lines"] += len(lines)
+            out, err = [], []
+            for i, item in enumerate(lines):
+                if i < missing:
+                    continue
+                if i < missing + errors:
+                    err.append({"id": f"r{i}", "custom_id": item["custom_id"], "response": None,
+                                "error": {"code": "invalid_request", "message": "fake line error"}})
+                    continue
+                out.append({"id": f"r{i}", "custom_id": item["custom_id"], "error": None,
+                            "response": {"status_code": 200, "request_id": f"q{i}", "body": completion(item["body"], "ok")}})
+            batch_id = f"batch-{len(STATE['batches']) + 1}"
+            files = {}
+            for kind, rows in (("output", out), ("error", err)):
+                if rows:
+                    file_id = f"file-{len(STATE['files']) + 1}"
+                    STATE["files"][file_id] = "\n".join(json.dumps(r) for r in rows).encode() + b"\n"
+                    files[f"{kind}_file_id"] = file_id
+            STATE["batches"][batch_id] = {
+                "id": batch_id, "object": "batch", "endpoint": body["endpoint"], "input_file_id": body["input_file_id"],
+                "completion_window": "24h", "created_at": 0, "status": "validating", **files,
+                "request_counts": {"total": len(lines), "completed": len(out), "failed": len(err)}}
+            self._send(200, STATE["batches"][batch_id])
 
     def do_POST(self) -> None:
+        if self.path == "/v1/files":
+            return self._upload()
         body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        if self.path == "/v1/batches":
+            return self._create_batch(body)
         if self.path == "/control":
             with LOCK:
                 STATE.update(body)
                 if body.get("reset"):
-                    STATE.update(calls=0, bodies=[], auth=[], window=[], statuses=[])
+                    STATE.update(calls=0, bodies=[], auth=[], window=[], statuses=[], batch_lines=0)
+                    STATE.update({k: v for k, v in (("batch_status", "completed"), ("batch_errors", 0),
+                                                    ("batch_missing", 0)) if k not in body})
             return self._send(200, {"ok": True})
         with LOCK:
             step = STATE["script"].pop(0) if STATE["script"] else "ok"
@@ -100,20 +176,11 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["statuses"].append(500)
             return self._send(500, {"error": {"message": "boom", "type": "server_error"}})
         time.sleep(latency + (5.0 if step == "slow" else 0))
-        name = body.get("response_format", {}).get("json_schema", {}).get("name", "")
-        answer = (judge_answer(body) if name == "judge_result" else labels_answer(body) if name == "labels_result"
-                  else generated_answer(body, name))
-        content = "{not json" if step == "malformed" else json.dumps(answer)
         with LOCK:
             STATE["calls"] += 1
             STATE["bodies"].append(body)
             STATE["statuses"].append(200)
-        self._send(200, {
-            "id": f"chatcmpl-{STATE['calls']}", "object": "chat.completion", "created": 0, "model": body.get("model"),
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
-                         "finish_reason": "length" if step == "length" else "stop"}],
-            "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
-        })
+        self._send(200, completion(body, step))
 
 
 def main() -> None:

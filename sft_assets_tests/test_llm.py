@@ -278,3 +278,59 @@ def test_augmented_examples_flow_through_the_pipeline_and_keep_their_family_in_o
     assert all(split_of[c["example_id"]] == split_of[c["parent_id"]] for c in children)
     judged = store.query("SELECT count(*) n FROM curated WHERE judged_by = 'model'").to_pylist()[0]["n"]
     assert judged == 17
+
+
+def test_batch_mode_submits_once_ingests_results_and_resubmits_what_a_batch_did_not_answer(tmp_path, server) -> None:
+    from sft_assets.llm.batch import BATCHES_TABLE, ERRORS_TABLE
+
+    control(server, batch_status="in_progress", batch_missing=1, batch_errors=1)
+    first = run(tmp_path, server, rows(5), mode="batch", labels={"enabled": False})
+    assert len(first.runs["judge"].submitted) == 1 and len(first.runs["judge"].pending) == 5
+    assert set(first.table.column("llm_status").to_pylist()) == {"pending"} and stats(server)["calls"] == 0
+    again = run(tmp_path, server, rows(5), mode="batch", labels={"enabled": False})  # still running: no resubmission
+    assert again.runs["judge"].submitted == [] and stats(server)["batch_lines"] == 5
+    control(server, batch_status="completed")
+    third = run(tmp_path, server, rows(5), mode="batch", labels={"enabled": False})
+    store = Store(tmp_path)
+    assert store.row_count(LEDGER_TABLE) == 3  # 5 lines: 1 left unanswered, 1 in the error file
+    assert store.query(f"SELECT code FROM {ERRORS_TABLE}").column("code").to_pylist() == ["invalid_request"]
+    assert len(third.runs["judge"].submitted) == 1 and stats(server)["batch_lines"] == 2  # only the two, alone
+    assert third.table.column("llm_status").to_pylist().count("complete") == 3
+    costs = store.query(f"SELECT cost_usd FROM {LEDGER_TABLE}").column("cost_usd").to_pylist()
+    assert costs == [pytest.approx((100 * 0.15 + 20 * 0.60) / 1e6 * 0.5)] * 3  # batch price
+    assert store.query(f"SELECT count(*) n FROM {BATCHES_TABLE} WHERE ingested").column("n")[0].as_py() == 1
+
+
+def test_batch_shards_respect_the_request_and_byte_limits() -> None:
+    from sft_assets.llm.batch import line, shards
+    from sft_assets.llm.tasks.judge import TASK
+
+    requests = [TASK.request("m", f"e{i}", [{"role": "user", "content": "x" * 50}]) for i in range(7)]
+    assert [len(s) for s in shards(requests, max_requests=3)] == [3, 3, 1]
+    size = len(line(requests[0]))
+    assert [len(s) for s in shards(requests, max_bytes=2 * size + 10)] == [2, 2, 2, 1]
+    assert orjson.loads(shards(requests)[0][0])["custom_id"] == requests[0].key
+
+
+def test_the_sensor_helper_names_batches_the_provider_finished(tmp_path, server) -> None:
+    from sft_assets.llm.batch import finished_batches
+
+    control(server, batch_status="in_progress")
+    submitted = run(tmp_path, server, rows(2), mode="batch", labels={"enabled": False}).runs["judge"].submitted
+    cfg = config(server, mode="batch")
+    assert finished_batches(cfg, Store(tmp_path), KEY) == []
+    control(server, batch_status="completed")
+    assert finished_batches(cfg, Store(tmp_path), KEY) == submitted and len(submitted) == 1
+
+
+def test_exhausted_rate_limit_headers_pause_until_their_reset() -> None:
+    import time as clock
+
+    from sft_assets.llm.client import RateLimiter, _seconds
+
+    assert [_seconds(v) for v in ("1.5", "20ms", "6m0s", "1m30.5s", "", "soon")] == [1.5, 0.02, 360.0, 90.5, None, None]
+    limiter = RateLimiter(60, 1000)
+    limiter.observe({"x-ratelimit-remaining-requests": "5", "x-ratelimit-reset-requests": "30s"})
+    assert limiter.paused_until == 0.0
+    limiter.observe({"x-ratelimit-remaining-tokens": "0", "x-ratelimit-reset-tokens": "2s"})
+    assert 1.5 < limiter.paused_until - clock.monotonic() <= 2.0

@@ -126,7 +126,7 @@ class _Asker:
 
 def _merged(a: RunResult, b: RunResult) -> RunResult:
     return RunResult({**a.answers, **b.answers}, a.pending + b.pending, a.failed + b.failed, a.cache_hits + b.cache_hits,
-                     a.calls + b.calls, a.cost_usd + b.cost_usd, a.tokens + b.tokens)
+                     a.calls + b.calls, a.cost_usd + b.cost_usd, a.tokens + b.tokens, a.submitted + b.submitted)
 
 
 def synthesize(examples: pa.Table, documents: dict[str, str], config: LlmConfig, ledger: Ledger, api_key: str,

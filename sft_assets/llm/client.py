@@ -128,7 +128,8 @@ class LlmClient:
                 response = raw.parse()
                 choice = response.choices[0]
                 usage = response.usage
-                return Completion(choice.message.content or "", choice.finish_reason or "",
+                finish = "refusal" if getattr(choice.message, "refusal", None) else choice.finish_reason or ""
+                return Completion(choice.message.content or "", finish,
                                   usage.prompt_tokens if usage else 0, usage.completion_tokens if usage else 0, attempts)
             except openai.RateLimitError as exc:
                 delay = _seconds(exc.response.headers.get("retry-after")) or self._backoff(attempts)

@@ -49,13 +49,17 @@ class Ledger:
             rows = con.execute(f"SELECT l.* FROM {LEDGER_TABLE} l JOIN wanted USING (request_key)").to_arrow_table()
         return {r["request_key"]: Answer(**{k: r[k] for k in SCHEMA.names}) for r in rows.to_pylist()}
 
+    def ensure(self) -> None:
+        """Create the (empty) ledger, so reports can read it before any call was made."""
+        if not self.store.has_table(LEDGER_TABLE):
+            self.store.replace_table(LEDGER_TABLE, SCHEMA.empty_table())
+
     def record(self, answers: list[Answer]) -> None:
         """Append finished calls (a key already present is left as it is)."""
         if not answers:
             return
         table = pa.Table.from_pylist([a.__dict__ for a in answers], schema=SCHEMA)
-        if not self.store.has_table(LEDGER_TABLE):
-            self.store.replace_table(LEDGER_TABLE, table.slice(0, 0))
+        self.ensure()
         with self.store.connect() as con:
             con.register("fresh", table)
             con.execute(f"INSERT INTO {LEDGER_TABLE} SELECT * FROM fresh WHERE request_key NOT IN "

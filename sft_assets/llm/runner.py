@@ -30,6 +30,7 @@ class RunResult:
     calls: int = 0  # answers paid for in this run (repairs included)
     cost_usd: float = 0.0
     tokens: int = 0
+    submitted: list[str] = field(default_factory=list)  # batch ids submitted by this run (batch mode)
 
 
 def cost_of(config: LlmConfig, prompt_tokens: int, completion_tokens: int) -> float:
@@ -54,7 +55,16 @@ def run_requests(requests: list[LlmRequest], config: LlmConfig, ledger: Ledger, 
     if todo and config.replay_only:
         raise ReplayMiss(f"replay_only: {len(todo)} LLM requests are not in the ledger (first: {todo[0].task} "
                          f"for example {todo[0].example_id})")
-    if todo:
+    if todo and config.mode == "batch":
+        from sft_assets.llm import batch
+
+        batch.poll(config, ledger.store, api_key, run_id, {r.key: r for r in unique})
+        result.answers = ledger.answers([r.key for r in unique])
+        result.cache_hits = len(result.answers)
+        todo = [r for r in unique if r.key not in result.answers]
+        result.submitted = batch.submit(todo, config, ledger.store, api_key, run_id) if todo else []
+        result.pending = todo  # answered by a later run, once the batch is done
+    elif todo:
         asyncio.run(_run(todo, config, ledger, api_key, run_id, validate, result))
     return result
 

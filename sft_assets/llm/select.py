@@ -22,7 +22,7 @@ def with_annotations(table: pa.Table, annotated: Annotated, min_overall: float) 
     decisions = [Decision.about(rows[q["example_id"]], "flagged", f"llm_{q['reason']}", q["task"], None, q["detail"])
                  for q in annotated.quarantine.to_pylist()]
     status = table.column("llm_status").to_pylist()
-    decisions += [Decision.about(rows[i], "flagged", "llm_pending", None, None, "the run's LLM budget was reached")
+    decisions += [Decision.about(rows[i], "flagged", "llm_pending", None, None, "no answer yet: the run's budget was reached, or a batch is still running")
                   for i, s in zip(table.column("example_id").to_pylist(), status, strict=True) if s == "pending"]
     overall = table.column("judge_overall")
     low = pc.fill_null(pc.less(overall, pa.scalar(min_overall, pa.float64())), False) if min_overall > 0 else \

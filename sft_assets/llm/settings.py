@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from sft_assets.core.settings_base import Strict
@@ -76,6 +78,10 @@ class LlmConfig(Strict):
             rest pending.
         usd_per_million_input / usd_per_million_output: prices for cost accounting and `sft-assets estimate`.
         replay_only: never call the endpoint; a request missing from the ledger fails (CI without keys).
+        mode: "online" (default) sends requests one by one; "batch" submits the ledger's misses to the
+            provider's batch API and leaves their rows pending until a later run or the
+            `llm_batches_sensor` ingests the results.
+        batch_price_factor: batch prices as a share of the online ones (cost accounting).
     """
 
     model: str | None = None
@@ -92,6 +98,8 @@ class LlmConfig(Strict):
     usd_per_million_input: float = Field(default=0.15, ge=0)
     usd_per_million_output: float = Field(default=0.60, ge=0)
     replay_only: bool = False
+    mode: Literal["online", "batch"] = "online"
+    batch_price_factor: float = Field(default=0.5, ge=0, le=1)
     judge: JudgeSettings = JudgeSettings()
     labels: LabelSettings = LabelSettings()
     augment: AugmentSettings = AugmentSettings()

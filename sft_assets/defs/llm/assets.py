@@ -37,7 +37,9 @@ def annotated(context: dg.AssetExecutionContext, curation: CurationConfigResourc
     table = db.query("SELECT * FROM decontaminated ORDER BY example_id")
     rows = table.select(["example_id", "messages", "flags", "is_refusal"]).to_pylist()
     languages = [detect_language(_user_text(r["messages"])) for r in rows]
-    result = annotate(rows, languages, config, Ledger(db), os.environ.get(config.api_key_env, ""), context.run_id)
+    ledger = Ledger(db)
+    ledger.ensure()
+    result = annotate(rows, languages, config, ledger, os.environ.get(config.api_key_env, ""), context.run_id)
     kept, decisions = with_annotations(table, result, config.judge.min_overall)
     db.replace_table("annotated", kept)
     db.replace_table(LLM_QUARANTINE, result.quarantine if result.quarantine.num_rows else QUARANTINE_SCHEMA.empty_table())

@@ -37,7 +37,7 @@ def parse_json_object(content: str) -> tuple[dict[str, Any] | None, str | None]:
 
 def unusable(finish_reason: str) -> str | None:
     """The quarantine reason a finish reason gives, if any."""
-    return {"length": "length_stop", "content_filter": "refused_by_model"}.get(finish_reason)
+    return {"length": "length_stop", "content_filter": "refused_by_model", "refusal": "refused_by_model"}.get(finish_reason)
 
 
 @dataclass(frozen=True)
