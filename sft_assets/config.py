@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import Field, ValidationError, model_validator
 
+from sft_assets.balance.settings import BalanceConfig
 from sft_assets.clean.settings import CleanConfig
 from sft_assets.core.settings_base import Strict
 from sft_assets.dedup.settings import DecontaminationConfig, NearDedupConfig
@@ -42,6 +43,7 @@ class CurationConfig(Strict):
     decontamination: DecontaminationConfig = DecontaminationConfig()
     exports: ExportsConfig = ExportsConfig()
     llm: LlmConfig = LlmConfig()
+    balance: BalanceConfig = BalanceConfig()
 
     @model_validator(mode="after")
     def _unique_names(self) -> CurationConfig:

@@ -10,7 +10,7 @@ from sft_assets.core.events import EVENTS_TABLE
 from sft_assets.split.tables import ASSIGNMENTS_TABLE
 from sft_assets.core.store import Store
 
-STAGE_TABLES = ("examples", "cleaned", "filtered", "deduped", "near_deduped", "decontaminated", "annotated", "curated")
+STAGE_TABLES = ("examples", "cleaned", "filtered", "deduped", "near_deduped", "decontaminated", "annotated", "selected", "curated")
 DUPLICATE_RULES = ("exact_duplicate", "near_duplicate")  # their value is the id of the example kept instead
 
 

@@ -20,6 +20,7 @@ STAGE_QUERIES = {
     "near_deduped": "SELECT count(*) FROM near_deduped",
     "decontaminated": "SELECT count(*) FROM decontaminated",
     "annotated": "SELECT count(*) FROM annotated",
+    "selected": "SELECT count(*) FROM selected",
     "curated": "SELECT count(*) FROM curated",
     "train": "SELECT count(*) FROM train",
     "val": "SELECT count(*) FROM val",

@@ -71,7 +71,7 @@ def test_explain_and_report(run_home) -> None:
     assert "chat_en chat_en.jsonl line 11" in explained.stdout
     in_train = sft("explain", kept, "--home", str(home), cwd=home)
     assert "Fate: in the train split" in in_train.stdout
-    assert "Stages reached: examples, cleaned, filtered, deduped, near_deduped, decontaminated, annotated, curated" in in_train.stdout
+    assert "Stages reached: examples, cleaned, filtered, deduped, near_deduped, decontaminated, annotated, selected, curated" in in_train.stdout
     missing = sft("explain", "does-not-exist", "--home", str(home), cwd=home)
     assert missing.returncode == 1 and "No example with id 'does-not-exist'" in missing.stdout
     report = sft("report", "--home", str(home), cwd=home)
@@ -147,7 +147,7 @@ def test_a_failed_run_says_what_did_not_run_and_what_is_left_from_before(run_hom
     assert proc.returncode == 1
     out = proc.stdout
     assert "GATE FAILED: curated:curated_format_gate" in out
-    assert "0 passed, 1 failed, 46 did not run (checks per asset: " in out  # a check that never ran is not "passed"
+    assert "2 passed, 1 failed, 46 did not run (checks per asset: " in out  # a check that never ran is not "passed"
     assert "train 1" in out and "STEP FAILED" not in out
     assert "  train          42  (from an earlier run: this run did not refresh it)" in out
     assert "  curated        50\n" in out  # refreshed by this run

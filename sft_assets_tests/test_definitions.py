@@ -19,7 +19,7 @@ def test_every_asset_is_present_and_grouped_by_stage(defs: dg.Definitions) -> No
     assert groups == {
         "examples": "ingest", "quarantine": "ingest", "ingest_files": "ingest", "synthesized": "ingest",
         "cleaned": "curate", "filtered": "curate", "record_events": "curate", "deduped": "curate", "curated": "curate",
-        "near_deduped": "curate", "decontaminated": "curate", "annotated": "curate", "stg_near_deduped": "staging",
+        "near_deduped": "curate", "decontaminated": "curate", "annotated": "curate", "selected": "curate", "stg_near_deduped": "staging",
         "stg_decontaminated": "staging",
         "train": "split", "val": "split", "test": "split",
         "exports": "export",

@@ -14,7 +14,7 @@ import pytest
 from sft_assets.config import SAMPLE_CONFIG
 from sft_assets.defs.clean.assets import cleaned
 from sft_assets.defs.curate.assets import curated, record_events
-from sft_assets.defs.curate.checks import curated_format_gate
+from sft_assets.defs.curate.checks import curated_balance_gate, curated_duplication_gate, curated_format_gate
 from sft_assets.defs.decontam.assets import decontaminated
 from sft_assets.defs.dedup.assets import deduped, near_deduped
 from sft_assets.defs.filter.assets import filtered
@@ -22,13 +22,14 @@ from sft_assets.defs.split.checks import splits_leak_free
 from sft_assets.defs.export.assets import exports
 from sft_assets.defs.ingest.assets import ingest
 from sft_assets.defs.llm.assets import annotated, synthesized
+from sft_assets.defs.select.assets import selected
 from sft_assets.defs.split.assets import splits
 from sft_assets.defs.resources import CurationConfigResource, StoreResource, WorkerPoolResource
 from sft_assets.core.store import Store
 from sft_assets_tests.helpers import write_config
 
-PYTHON_ASSETS = [ingest, synthesized, cleaned, filtered, deduped, near_deduped, decontaminated, annotated, curated, record_events,
-                 curated_format_gate, splits, splits_leak_free, exports]
+PYTHON_ASSETS = [ingest, synthesized, cleaned, filtered, deduped, near_deduped, decontaminated, annotated, selected, curated, record_events,
+                 curated_format_gate, curated_balance_gate, curated_duplication_gate, splits, splits_leak_free, exports]
 SAMPLE_REASONS = {
     "empty_turn": 3, "missing_content": 2, "invalid_json": 1, "invalid_tool_call": 1, "invalid_utf8": 1,
     "malformed_row": 1, "missing_messages": 1, "no_assistant_turn": 1, "no_user_turn": 1, "non_string_content": 1,
@@ -150,6 +151,7 @@ def test_new_data_never_moves_an_example_to_another_split(sample_home: Path, tmp
 
     sample = yaml.safe_load(SAMPLE_CONFIG.read_text(encoding="utf-8"))
     sections = {k: v for k, v in sample.items() if k not in ("sources", "split", "data_root")}
+    sections["balance"] = {"min_rows": 1000}  # 60 arithmetic questions: balance would cut them, not the point here
     config = write_config(tmp_path / "cfg", [*sample["sources"], {"name": "extra", "path": "extra.jsonl"}],
                           split={"seed": 20240601, "ratios": {"train": 0.5, "val": 0.25, "test": 0.25}}, **sections)
     assert materialize(home, config).success
@@ -166,7 +168,7 @@ def test_the_format_gate_blocks_the_splits(tmp_path: Path) -> None:
         {"example_id": "good0001", "source": "s", "file": "f", "locator": "line 1", "messages": orjson.dumps(good).decode()},
         {"example_id": "bad00001", "source": "s", "file": "f", "locator": "line 2", "messages": orjson.dumps(bad).decode()},
     ]
-    store.replace_table("annotated", pa.Table.from_pylist(rows))
+    store.replace_table("selected", pa.Table.from_pylist(rows))
     result = materialize(tmp_path, assets=[curated, curated_format_gate, splits],
                          selection=["curated", "train", "val", "test"])
     assert not result.success

@@ -72,7 +72,7 @@ def events_table(decisions: Iterable[Decision], run_id: str, stage: str) -> pa.T
 
 # The stages that decide about examples, in pipeline order; each replaces its `<stage>_decisions` table
 # with the decisions of its latest run, and the `record_events` asset appends those to the log.
-STAGES = ("ingest", "clean", "filter", "dedup_exact", "dedup_near", "decontaminate", "judge")
+STAGES = ("ingest", "clean", "filter", "dedup_exact", "dedup_near", "decontaminate", "judge", "select")
 
 
 def decisions_table_name(stage: str) -> str:

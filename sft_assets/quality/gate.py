@@ -17,7 +17,8 @@ class ExpectationOutcome:
     column: str
     success: bool
     unexpected_count: int
-    example_ids: list[str] = field(default_factory=list)
+    example_ids: list[str] = field(default_factory=list)  # values of the suite's index column
+    rule: str = ""  # the expectation's meta["rule"], when it has one
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,9 @@ def format_expectations(max_tokens: int) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
-def run_suite(name: str, frame: pd.DataFrame, expectations: list[tuple[str, dict[str, Any]]]) -> GateOutcome:
-    """Validate a pandas frame (read from DuckDB) against a suite; failing rows are named by example_id."""
+def run_suite(name: str, frame: pd.DataFrame, expectations: list[tuple[str, dict[str, Any]]],
+              index: str = "example_id") -> GateOutcome:
+    """Validate a pandas frame (read from DuckDB) against a suite; failing rows are named by `index`."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -73,11 +75,11 @@ def run_suite(name: str, frame: pd.DataFrame, expectations: list[tuple[str, dict
         suite.add_expectation(getattr(gx.expectations, kind)(**kwargs))
     batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
     result = batch.validate(
-        suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["example_id"]}
+        suite, result_format={"result_format": "COMPLETE", "unexpected_index_column_names": [index]}
     )
     outcomes = []
     for r in result.results:
-        ids = [str(row.get("example_id")) for row in (r.result.get("unexpected_index_list") or [])]
+        ids = [str(row.get(index)) for row in (r.result.get("unexpected_index_list") or [])]
         outcomes.append(
             ExpectationOutcome(
                 expectation=r.expectation_config.type,
@@ -85,6 +87,26 @@ def run_suite(name: str, frame: pd.DataFrame, expectations: list[tuple[str, dict
                 success=bool(r.success),
                 unexpected_count=int(r.result.get("unexpected_count") or 0),
                 example_ids=sorted(set(ids))[:MAX_IDS_SHOWN],
+                rule=str((r.expectation_config.meta or {}).get("rule", "")),
             )
         )
     return GateOutcome(suite=name, rows=len(frame), outcomes=outcomes)
+
+
+def share_expectations(rules: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """Over an aggregate frame (key, rule, share, min, max): per rule, every group's share within bounds."""
+    out = []
+    for rule in rules:
+        condition = {"row_condition": f'rule=="{rule}"', "condition_parser": "pandas", "meta": {"rule": rule}}
+        out.append(("ExpectColumnValuesToBeBetween", {"column": "above_min", "min_value": -1e-9, **condition}))
+        out.append(("ExpectColumnValuesToBeBetween", {"column": "below_max", "min_value": -1e-9, **condition}))
+    return out
+
+
+def duplication_expectations() -> list[tuple[str, dict[str, Any]]]:
+    """Over the table feeding the splits: no exact duplicate, no example an eval set contaminates."""
+    return [
+        ("ExpectColumnValuesToBeUnique", {"column": "norm_hash", "meta": {"rule": "exact_duplicates"}}),
+        ("ExpectColumnValuesToBeInSet", {"column": "contaminated", "value_set": [False],
+                                         "meta": {"rule": "decontamination_hits"}}),
+    ]

@@ -8,12 +8,12 @@ from sft_assets.quality.measure import with_format_columns
 from sft_assets.reporting import counts_table, markdown_table
 
 
-@dg.asset(group_name="curate", kinds={"duckdb"}, deps=["annotated"])
+@dg.asset(group_name="curate", kinds={"duckdb"}, deps=["selected"])
 def curated(curation: CurationConfigResource, store: StoreResource) -> dg.MaterializeResult:
     """The examples selected for training, with the format measurements (turns, roles, tokens) the gate checks."""
     config = curation.load().config
     db = store.store()
-    table = with_format_columns(db.query("SELECT * FROM annotated ORDER BY example_id"), config.tokens.encoding)
+    table = with_format_columns(db.query("SELECT * FROM selected ORDER BY example_id"), config.tokens.encoding)
     db.replace_table("curated", table)
     tokens = table.column("n_tokens")
     stats = (
@@ -29,7 +29,7 @@ def curated(curation: CurationConfigResource, store: StoreResource) -> dg.Materi
     })
 
 
-@dg.asset(group_name="curate", kinds={"duckdb"}, deps=["examples", "cleaned", "filtered", "deduped", "near_deduped", "decontaminated", "annotated"],
+@dg.asset(group_name="curate", kinds={"duckdb"}, deps=["examples", "cleaned", "filtered", "deduped", "near_deduped", "decontaminated", "annotated", "selected"],
           automation_condition=dg.AutomationCondition.eager())
 def record_events(store: StoreResource) -> dg.MaterializeResult:
     """Append-only decision log: one row per (example, stage, decision) with rule, value, threshold and run id,

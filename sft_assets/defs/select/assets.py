@@ -1,0 +1,47 @@
+from collections import Counter
+
+import dagster as dg
+import pyarrow as pa
+
+from sft_assets.balance.select import select
+from sft_assets.balance.shares import observe
+from sft_assets.core.events import Decision, decisions_table_name, events_table
+from sft_assets.defs.metadata import table_metadata
+from sft_assets.defs.resources import CurationConfigResource, StoreResource
+from sft_assets.reporting import counts_table, markdown_table
+
+
+def _shares_md(rows: list[dict], config) -> str:
+    return markdown_table([{"rule": o.rule, "group": o.group, "examples": o.count, "share": round(o.share, 4),
+                            "bounds": f"[{o.min:g}, {o.max:g}]"} for o in observe(rows, config)],
+                          ["rule", "group", "examples", "share", "bounds"])
+
+
+@dg.asset(group_name="curate", kinds={"duckdb"}, deps=["annotated"])
+def selected(context: dg.AssetExecutionContext, curation: CurationConfigResource,
+             store: StoreResource) -> dg.MaterializeResult:
+    """Annotated examples downsampled until every balance cap holds (task type, language, refusals,
+    synthetic share, sources; section `balance:`), cutting the lowest judge scores first and the same
+    examples run after run. Every cut is a `record_events` decision of stage select; the metadata shows
+    the shares the gates will see before and after."""
+    config = curation.load().config.balance
+    db = store.store()
+    table = db.query("SELECT * FROM annotated ORDER BY example_id")
+    rows = table.to_pylist()
+    kept_rows, cuts = select(rows, config)
+    kept_ids = {r["example_id"] for r in kept_rows}
+    kept = table.filter(pa.array([r["example_id"] in kept_ids for r in rows], pa.bool_()))
+    decisions = sorted(Decision.about(row, "dropped", f"balance_{rule.removesuffix('_share').removesuffix('_rate')}",
+                                      group, f"<={cap:g}", f"{rule} of {group!r} above its cap")
+                       for row, rule, group, cap in cuts)
+    db.replace_table("selected", kept)
+    db.replace_table(decisions_table_name("select"), events_table(decisions, context.run_id, "select"))
+    return dg.MaterializeResult(metadata={
+        **table_metadata(kept),
+        "input": table.num_rows,
+        "cut": len(cuts),
+        "cut_per_rule": dg.MetadataValue.md(counts_table(Counter(d.rule for d in decisions), "rule", "examples")),
+        "enforced": config.select and table.num_rows >= config.min_rows,
+        "shares_before": dg.MetadataValue.md(_shares_md(rows, config)),
+        "shares_after": dg.MetadataValue.md(_shares_md(kept_rows, config)),
+    })
