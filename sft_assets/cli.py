@@ -101,6 +101,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if not path.is_file():
             print(f"{name}: no such file", file=sys.stderr)
             return EXIT_USAGE
+    if args.target:
+        return _validate_target(args)
+    for name in args.files:
+        path = Path(name)
         reports.append(
             validate_file(path, fmt=args.format, max_tokens=args.max_tokens, epochs=args.epochs,
                           encoding_name=args.encoding)
@@ -110,6 +114,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         print("\n\n".join(render(r) for r in reports))
     return EXIT_FAILED if any(r.error_count for r in reports) else EXIT_OK
+
+
+def _validate_target(args: argparse.Namespace) -> int:
+    """Each file read the way its trainer reads it: problems per kind and the first failing lines."""
+    from sft_assets.quality.targets import file_problems
+
+    results = []
+    for name in args.files:
+        records, problems, lines = file_problems(args.target, Path(name).read_bytes())
+        results.append({"file": name, "target": args.target, "records": records, "problems": problems,
+                        "first_failing_lines": lines})
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            verdict = "ok" if not r["problems"] else ", ".join(f"{k}: {v}" for k, v in sorted(r["problems"].items()))
+            lines = f" (first failing lines: {r['first_failing_lines']})" if r["problems"] else ""
+            print(f"{r['file']}: {r['records']} records for {r['target']}: {verdict}{lines}")
+    return EXIT_FAILED if any(r["problems"] for r in results) else EXIT_OK
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -193,6 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--epochs", type=positive_int, help="epochs for billing (default: the service's own choice)")
     validate.add_argument("--encoding", default="cl100k_base", choices=["cl100k_base", "o200k_base"])
     validate.add_argument("--json", action="store_true", help="machine-readable output")
+    validate.add_argument("--target", choices=["openai", "sharegpt", "alpaca", "xtuner"],
+                          help="check exported files the way this trainer reads them (sharegpt/alpaca: LLaMA-Factory)")
     validate.set_defaults(func=cmd_validate)
     explain = sub.add_parser("explain", help="the full history of one example")
     explain.add_argument("example_id")

@@ -84,5 +84,6 @@ def render_summary(summary: Summary, refreshed: set[str] | None = None) -> str:
     lines += [f"  {stage:14s} {decision:9s} {rule:28s} {n}" for stage, decision, rule, n in summary.decisions]
     lines.append(f"Database: {summary.db_path}")
     lines.append(f"Exports:  {summary.exports_dir}" + (f"  {EARLIER}" if summary.files and stale("exports") else ""))
-    lines += [f"  {f['path']:28s} {f['records']:>7} records" for f in summary.files]
+    lines += [f"  {f['path']:28s} {f['records']:>7} records" if f.get("split", True) else f"  {f['path']:28s} ({f['format']})"
+              for f in summary.files]
     return "\n".join(lines)

@@ -106,12 +106,16 @@ def test_exports_match_the_manifest_and_the_splits(sample_home: Path) -> None:
 
     store = Store(sample_home)
     manifest = orjson.loads((store.exports_dir / "manifest.json").read_bytes())
+    splits = ("train", "val", "test")
     assert {f["path"] for f in manifest["files"]} == {
-        f"{fmt}/{split}.jsonl" for fmt in ("openai", "sharegpt", "alpaca") for split in ("train", "val", "test")}
+        *(f"{fmt}/{split}.jsonl" for fmt in ("openai", "sharegpt", "alpaca", "xtuner") for split in splits),
+        *(f"parquet/{split}.parquet" for split in splits), "dataset_info.json", "README.md",
+        *(f"plots/{name}.png" for name in ("lengths", "task_type", "language", "origin"))}
     for entry in manifest["files"]:
         data = (store.exports_dir / entry["path"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"]
-        assert data.count(b"\n") == entry["records"]
+        if entry["path"].endswith(".jsonl"):
+            assert data.count(b"\n") == entry["records"]
         if entry["format"] == "openai":
             assert entry["records"] == count(store, entry["split"])
     first = orjson.loads((store.exports_dir / "openai" / "train.jsonl").read_bytes().splitlines()[0])

@@ -53,11 +53,16 @@ class Observation:
 
 
 def observe(rows: list[dict], config: BalanceConfig) -> list[Observation]:
-    """Every bounded group's share (named groups with a min appear even when absent)."""
-    total = len(rows)
+    """Every bounded group's share (named groups with a min appear even when absent). A row may stand for
+    `n` examples with the same group columns (an aggregate), else for one."""
+    total = sum(r.get("n", 1) for r in rows)
     out = []
     for dim in dimensions(config):
-        counts = Counter(g for g in map(dim.group_of, rows) if g is not None)
+        counts: Counter = Counter()
+        for row in rows:
+            group = dim.group_of(row)
+            if group is not None:
+                counts[group] += row.get("n", 1)
         named = {"task_type_share": config.task_types, "language_share": config.languages}.get(dim.rule, {})
         for group in sorted(set(counts) | {g for g, b in named.items() if b.min > 0}):
             bounds = dim.bounds_of(group)

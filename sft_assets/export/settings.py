@@ -8,4 +8,6 @@ from sft_assets.core.settings_base import Strict
 
 
 class ExportsConfig(Strict):
-    formats: list[Literal["openai", "sharegpt", "alpaca"]] = ["openai"]
+    # openai (also what Axolotl chat_template and TRL read), sharegpt and alpaca (LLaMA-Factory; a
+    # dataset_info.json is written beside them), xtuner, parquet (one table per split with the labels)
+    formats: list[Literal["openai", "sharegpt", "alpaca", "xtuner", "parquet"]] = ["openai"]

@@ -51,6 +51,14 @@ def format_expectations(max_tokens: int) -> list[tuple[str, dict[str, Any]]]:
     ]
 
 
+def pandas_frame(table) -> pd.DataFrame:
+    """An Arrow table as pandas with Arrow-backed strings: several times faster to build and to validate
+    than Python string objects at a million rows."""
+    import pyarrow as pa
+
+    return table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+
+
 def run_suite(name: str, frame: pd.DataFrame, expectations: list[tuple[str, dict[str, Any]]],
               index: str = "example_id") -> GateOutcome:
     """Validate a pandas frame (read from DuckDB) against a suite; failing rows are named by `index`."""

@@ -1,16 +1,16 @@
 import dagster as dg
 
-from sft_assets.defs.curate.contracts import CuratedFrame
+from sft_assets.defs.curate.contracts import FORMAT_GATE_COLUMNS, CuratedFrame
 from sft_assets.defs.resources import CurationConfigResource, StoreResource
 from sft_assets.quality.gate import format_expectations
 
 
 @dg.asset_check(asset="curated", blocking=True, description="Great Expectations format suite; blocks the splits.")
 def curated_format_gate(curation: CurationConfigResource, store: StoreResource) -> dg.AssetCheckResult:
-    from sft_assets.quality.gate import run_suite
+    from sft_assets.quality.gate import pandas_frame, run_suite
 
     config = curation.load().config
-    frame = store.store().query("SELECT * FROM curated").to_pandas()
+    frame = pandas_frame(store.store().query(f"SELECT {', '.join(FORMAT_GATE_COLUMNS)} FROM curated"))
     contract = dg.check_dagster_type(CuratedFrame, frame)
     if not contract.success:  # the suite would read missing or mistyped columns: fail on the contract itself
         return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.ERROR,
@@ -67,13 +67,15 @@ def curated_balance_gate(curation: CurationConfigResource, store: StoreResource)
     from sft_assets.quality.gate import run_suite, share_expectations
 
     config = curation.load().config.balance
-    rows = store.store().query(f"SELECT {', '.join(GROUP_COLUMNS)} FROM curated").to_pylist()
+    columns = ", ".join(GROUP_COLUMNS)
+    rows = store.store().query(f"SELECT {columns}, count(*) AS n FROM curated GROUP BY ALL").to_pylist()
+    total = sum(r["n"] for r in rows)
     observations = observe(rows, config)
     frame = pd.DataFrame([{"key": o.key, "rule": o.rule, "share": o.share, "above_min": o.share - o.min,
                            "below_max": o.max - o.share} for o in observations],
                          columns=["key", "rule", "share", "above_min", "below_max"])
     outcome = run_suite("curated_balance", frame, share_expectations(list(RULES)), index="key")
-    if len(rows) < config.min_rows:  # a handful of examples: report, never block
+    if total < config.min_rows:  # a handful of examples: report, never block
         config = config.model_copy(update={"severity": {r: "warn" for r in RULES}})
     observed = {}
     for rule in RULES:
@@ -89,13 +91,13 @@ def curated_balance_gate(curation: CurationConfigResource, store: StoreResource)
                             "contaminates in the table feeding the splits.")
 def curated_duplication_gate(curation: CurationConfigResource, store: StoreResource) -> dg.AssetCheckResult:
     from sft_assets.core.events import decisions_table_name
-    from sft_assets.quality.gate import duplication_expectations, run_suite
+    from sft_assets.quality.gate import duplication_expectations, pandas_frame, run_suite
 
     config = curation.load().config.balance
     db = store.store()
     hits = decisions_table_name("decontaminate")
     contaminated = f"example_id IN (SELECT example_id FROM {hits})" if db.has_table(hits) else "false"
-    frame = db.query(f"SELECT example_id, norm_hash, {contaminated} AS contaminated FROM curated").to_pandas()
+    frame = pandas_frame(db.query(f"SELECT example_id, norm_hash, {contaminated} AS contaminated FROM curated"))
     outcome = run_suite("curated_duplication", frame, duplication_expectations())
     observed = {"exact_duplicates": {"observed": int(frame["norm_hash"].duplicated().sum()), "expected": 0},
                 "decontamination_hits": {"observed": int(frame["contaminated"].sum()), "expected": 0}}

@@ -21,8 +21,9 @@ SYNTHETIC_EXAMPLES = "synthetic_examples"
 AUGMENT_QUARANTINE = "augment_quarantine"
 
 
-def _user_text(messages: str) -> str:
-    return next((m.get("content") or "" for m in orjson.loads(messages) if m["role"] == "user"), "")
+def _dialogue_text(messages: str) -> str:
+    """The user and assistant text the language label is read from (a prompt alone is often too short)."""
+    return "\n".join(m.get("content") or "" for m in orjson.loads(messages) if m["role"] in ("user", "assistant"))
 
 
 @dg.asset(group_name="curate", kinds={"duckdb", "openai"}, deps=["decontaminated"])
@@ -36,7 +37,7 @@ def annotated(context: dg.AssetExecutionContext, curation: CurationConfigResourc
     db = store.store()
     table = db.query("SELECT * FROM decontaminated ORDER BY example_id")
     rows = table.select(["example_id", "messages", "flags", "is_refusal"]).to_pylist()
-    languages = [detect_language(_user_text(r["messages"])) for r in rows]
+    languages = [detect_language(_dialogue_text(r["messages"]), min_chars=20) for r in rows]
     ledger = Ledger(db)
     ledger.ensure()
     result = annotate(rows, languages, config, ledger, os.environ.get(config.api_key_env, ""), context.run_id)
