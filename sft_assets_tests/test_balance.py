@@ -100,3 +100,15 @@ def test_a_warn_rule_reports_without_blocking(tmp_path) -> None:
     failure = evaluation.metadata["failures"].value[0]
     assert failure["rule"] == "refusal_rate" and failure["observed"] == {"refusal": 0.3}
     assert {"train", "val", "test"} <= materialized
+
+
+def test_the_best_n_diverse_takes_strata_round_robin_best_first() -> None:
+    rows = [row(i, task_type="code", judge_overall=5 if i < 3 else 2) for i in range(30)] + \
+           [row(100 + i, task_type="writing", judge_overall=4) for i in range(2)] + \
+           [row(200 + i, task_type="math", language="zh", judge_overall=3) for i in range(5)]
+    kept, cuts = select(rows, BalanceConfig(max_examples=9, select=False))
+    by_type = {t: sorted(r["example_id"] for r in kept if r["task_type"] == t) for t in ("code", "writing", "math")}
+    assert len(kept) == 9 and len(by_type["writing"]) == 2  # a small stratum keeps all it has
+    assert {"x0000", "x0001", "x0002"} <= set(by_type["code"])  # the best of the big stratum first
+    assert {rule for _, rule, _, _ in cuts} == {"max_examples"} and len(cuts) == 37 - 9
+    assert select(rows, BalanceConfig(max_examples=9, select=False)) == (kept, cuts)

@@ -20,11 +20,10 @@ def _keep_order(row: dict) -> tuple:
 
 def select(rows: list[dict], config: BalanceConfig) -> tuple[list[dict], list[tuple[dict, str, str, float]]]:
     """(kept rows in input order, cuts as (row, rule, group, max share))."""
-    if len(rows) < config.min_rows or not config.select:
-        return rows, []
+    enforce_caps = config.select and len(rows) >= config.min_rows
     alive = {r["example_id"]: r for r in rows}
     cuts: list[tuple[dict, str, str, float]] = []
-    for _ in range(MAX_ROUNDS):
+    for _ in range(MAX_ROUNDS if enforce_caps else 0):
         worst = None
         total = len(alive)
         for dim in dimensions(config):
@@ -45,4 +44,28 @@ def select(rows: list[dict], config: BalanceConfig) -> tuple[list[dict], list[tu
         for row in sorted(group_rows, key=_keep_order)[-drop:]:
             del alive[row["example_id"]]
             cuts.append((row, rule, group, cap))
+    if config.max_examples is not None and len(alive) > config.max_examples:
+        for row, stratum in _beyond_quota(list(alive.values()), config.max_examples):
+            del alive[row["example_id"]]
+            cuts.append((row, "max_examples", stratum, config.max_examples))
     return [r for r in rows if r["example_id"] in alive], cuts
+
+
+def _stratum(row: dict) -> str:
+    return "/".join(str(row.get(k) or "-") for k in ("task_type", "domain", "language"))
+
+
+def _beyond_quota(rows: list[dict], n: int) -> list[tuple[dict, str]]:
+    """The rows a round-robin over strata (best first in each) does not reach within n picks."""
+    strata: dict[str, list[dict]] = {}
+    for row in rows:
+        strata.setdefault(_stratum(row), []).append(row)
+    queues = {name: sorted(members, key=_keep_order) for name, members in sorted(strata.items())}
+    taken: set[str] = set()
+    depth = 0
+    while len(taken) < n:
+        for members in queues.values():
+            if depth < len(members) and len(taken) < n:
+                taken.add(members[depth]["example_id"])
+        depth += 1
+    return [(row, _stratum(row)) for row in rows if row["example_id"] not in taken]

@@ -35,6 +35,9 @@ class BalanceConfig(Strict):
         select: downsample over-represented groups to meet every max (preferring higher judge scores); the
             gates then check what is left. Min bounds are never met by cutting: they only gate.
         severity: per rule, "error" (blocks the splits) or "warn" (reported only).
+        max_examples: keep at most this many ("the best N, diverse"): after the caps, examples are taken
+            round-robin over strata of (task type, domain, language), best judge score first in each, so a
+            small stratum keeps all it has and no stratum crowds out the rest.
     """
 
     task_types: dict[str, Bounds] = {}
@@ -46,6 +49,7 @@ class BalanceConfig(Strict):
     max_source_share: float = Field(default=1.0, gt=0, le=1)
     min_rows: int = Field(default=100, ge=0)
     select: bool = True
+    max_examples: int | None = Field(default=None, ge=1)
     severity: dict[Literal["task_type_share", "language_share", "refusal_rate", "synthetic_share", "source_share",
                            "exact_duplicates", "decontamination_hits"], Severity] = {}
 

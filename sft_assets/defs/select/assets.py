@@ -17,6 +17,12 @@ def _shares_md(rows: list[dict], config) -> str:
                           ["rule", "group", "examples", "share", "bounds"])
 
 
+def _why(rule: str, group: str, cap: float) -> str:
+    if rule == "max_examples":
+        return f"not among the best {cap:g} taken round-robin over task type/domain/language strata (stratum {group})"
+    return f"{rule} of {group!r} above its cap"
+
+
 @dg.asset(group_name="curate", kinds={"duckdb"}, deps=["annotated"])
 def selected(context: dg.AssetExecutionContext, curation: CurationConfigResource,
              store: StoreResource) -> dg.MaterializeResult:
@@ -32,7 +38,7 @@ def selected(context: dg.AssetExecutionContext, curation: CurationConfigResource
     kept_ids = {r["example_id"] for r in kept_rows}
     kept = table.filter(pa.array([r["example_id"] in kept_ids for r in rows], pa.bool_()))
     decisions = sorted(Decision.about(row, "dropped", f"balance_{rule.removesuffix('_share').removesuffix('_rate')}",
-                                      group, f"<={cap:g}", f"{rule} of {group!r} above its cap")
+                                      group, f"<={cap:g}", _why(rule, group, cap))
                        for row, rule, group, cap in cuts)
     db.replace_table("selected", kept)
     db.replace_table(decisions_table_name("select"), events_table(decisions, context.run_id, "select"))
@@ -42,6 +48,7 @@ def selected(context: dg.AssetExecutionContext, curation: CurationConfigResource
         "cut": len(cuts),
         "cut_per_rule": dg.MetadataValue.md(counts_table(Counter(d.rule for d in decisions), "rule", "examples")),
         "enforced": config.select and table.num_rows >= config.min_rows,
+        "max_examples": config.max_examples or "none",
         "shares_before": dg.MetadataValue.md(_shares_md(rows, config)),
         "shares_after": dg.MetadataValue.md(_shares_md(kept_rows, config)),
     })
