@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -147,7 +148,8 @@ def test_a_failed_run_says_what_did_not_run_and_what_is_left_from_before(run_hom
     assert proc.returncode == 1
     out = proc.stdout
     assert "GATE FAILED: curated:curated_format_gate" in out
-    assert "2 passed, 1 failed, 54 did not run (checks per asset: " in out  # a check that never ran is not "passed"
+    # a check that never ran is not "passed": every check downstream of the failed gate is counted as not run
+    assert re.search(r"2 passed, 1 failed, [1-9]\d* did not run \(checks per asset: ", out), out
     assert "train 1" in out and "STEP FAILED" not in out
     assert "  train          42  (from an earlier run: this run did not refresh it)" in out
     assert "  curated        50\n" in out  # refreshed by this run

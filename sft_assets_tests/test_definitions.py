@@ -26,7 +26,7 @@ def test_every_asset_is_present_and_grouped_by_stage(defs: dg.Definitions) -> No
         "stg_examples": "staging", "stg_quarantine": "staging", "stg_ingest_files": "staging",
         "stg_deduped": "staging", "stg_curated": "staging", "stg_split_examples": "staging",
         "stg_cleaned": "staging", "stg_filtered": "staging", "stg_record_events": "staging",
-        "funnel": "marts", "quarantine_reasons": "marts", "llm_costs": "marts", "composition": "marts", "token_stats": "marts", "split_stats": "marts", "rule_outcomes": "marts",
+        "funnel": "marts", "quarantine_reasons": "marts", "llm_costs": "marts", "composition": "marts", "decision_funnel": "marts", "token_stats": "marts", "split_stats": "marts", "rule_outcomes": "marts",
     }
 
 

@@ -334,3 +334,20 @@ def test_exhausted_rate_limit_headers_pause_until_their_reset() -> None:
     assert limiter.paused_until == 0.0
     limiter.observe({"x-ratelimit-remaining-tokens": "0", "x-ratelimit-reset-tokens": "2s"})
     assert 1.5 < limiter.paused_until - clock.monotonic() <= 2.0
+
+
+def test_a_slow_answer_times_out_and_is_asked_again(tmp_path, server) -> None:
+    control(server, script=["slow"])
+    result = run(tmp_path, server, rows(1), labels={"enabled": False}, timeout_seconds=1)
+    assert result.table.column("llm_status").to_pylist() == ["complete"]
+    assert result.runs["judge"].answers[next(iter(result.runs["judge"].answers))].attempts == 2
+
+
+def test_the_cache_key_ignores_the_key_and_the_host() -> None:
+    from sft_assets.llm.tasks.judge import TASK
+
+    messages = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
+    here = LlmConfig(model="m", base_url="http://127.0.0.1:1/v1")
+    there = LlmConfig(model="m", base_url="https://api.example.com/v1", api_key_env="OTHER_KEY")
+    assert TASK.request(here.model, "e1", messages).key == TASK.request(there.model, "e1", messages).key
+    assert TASK.request("m", "e1", messages).key != TASK.request("m2", "e1", messages).key
