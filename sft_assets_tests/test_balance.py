@@ -112,3 +112,34 @@ def test_the_best_n_diverse_takes_strata_round_robin_best_first() -> None:
     assert {"x0000", "x0001", "x0002"} <= set(by_type["code"])  # the best of the big stratum first
     assert {rule for _, rule, _, _ in cuts} == {"max_examples"} and len(cuts) == 37 - 9
     assert select(rows, BalanceConfig(max_examples=9, select=False)) == (kept, cuts)
+
+
+def test_topic_clusters_spread_the_best_n_over_different_texts() -> None:
+    # 10 near-identical recipes (one topic) outscore 4 different texts, yet N=6 takes every topic's best first
+    rows = [row(i, judge_overall=5, topic="recipes") for i in range(10)] + \
+           [row(100 + i, judge_overall=3, topic=f"t{i}") for i in range(4)]
+    kept, cuts = select(rows, BalanceConfig(max_examples=6, select=False))
+    assert sorted(r["example_id"] for r in kept if r["topic"] != "recipes") == ["x0100", "x0101", "x0102", "x0103"]
+    assert sum(r["topic"] == "recipes" for r in kept) == 2 and len(cuts) == 8
+
+
+def test_the_pipeline_keeps_the_best_n_and_logs_every_cut(tmp_path) -> None:
+    import shutil
+
+    import yaml
+
+    from sft_assets.config import SAMPLE_CONFIG
+    from sft_assets_tests.test_pipeline import PYTHON_ASSETS
+
+    shutil.copytree(SAMPLE_CONFIG.parent / "data", tmp_path / "cfg" / "data")
+    sample = yaml.safe_load(SAMPLE_CONFIG.read_text(encoding="utf-8"))
+    sections = {k: v for k, v in sample.items() if k not in ("sources", "data_root", "balance")}
+    config = write_config(tmp_path / "cfg", sample["sources"], balance={"max_examples": 30}, **sections)
+    result = materialize(tmp_path / "home", config, assets=PYTHON_ASSETS)
+    assert result.success
+    store = Store(tmp_path / "home")
+    assert store.row_count("selected") == 30 and store.row_count("curated") == 30
+    cuts = store.query("SELECT rule, count(*) n FROM select_decisions GROUP BY rule").to_pylist()
+    assert cuts == [{"rule": "balance_max_examples", "n": store.row_count("annotated") - 30}]
+    [selected_event] = [m for m in result.asset_materializations_for_node("selected")]
+    assert selected_event.metadata["cut"].value == store.row_count("annotated") - 30

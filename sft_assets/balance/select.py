@@ -52,20 +52,18 @@ def select(rows: list[dict], config: BalanceConfig) -> tuple[list[dict], list[tu
 
 
 def _stratum(row: dict) -> str:
-    return "/".join(str(row.get(k) or "-") for k in ("task_type", "domain", "language"))
+    """Task type, domain, language and, when known, the row's topic cluster (similar texts share one)."""
+    return "/".join(str(row.get(k) or "-") for k in ("task_type", "domain", "language", "topic"))
 
 
 def _beyond_quota(rows: list[dict], n: int) -> list[tuple[dict, str]]:
-    """The rows a round-robin over strata (best first in each) does not reach within n picks."""
+    """The rows left out when every stratum's best comes first, then every stratum's second best, and so
+    on (ties by judge score, then a stable hash): a large stratum never crowds out a small one."""
     strata: dict[str, list[dict]] = {}
     for row in rows:
         strata.setdefault(_stratum(row), []).append(row)
-    queues = {name: sorted(members, key=_keep_order) for name, members in sorted(strata.items())}
-    taken: set[str] = set()
-    depth = 0
-    while len(taken) < n:
-        for members in queues.values():
-            if depth < len(members) and len(taken) < n:
-                taken.add(members[depth]["example_id"])
-        depth += 1
+    order = []
+    for members in strata.values():
+        order += [((rank, *_keep_order(row)), row) for rank, row in enumerate(sorted(members, key=_keep_order))]
+    taken = {row["example_id"] for _, row in sorted(order, key=lambda item: item[0])[:n]}
     return [(row, _stratum(row)) for row in rows if row["example_id"] not in taken]

@@ -36,8 +36,10 @@ class BalanceConfig(Strict):
             gates then check what is left. Min bounds are never met by cutting: they only gate.
         severity: per rule, "error" (blocks the splits) or "warn" (reported only).
         max_examples: keep at most this many ("the best N, diverse"): after the caps, examples are taken
-            round-robin over strata of (task type, domain, language), best judge score first in each, so a
-            small stratum keeps all it has and no stratum crowds out the rest.
+            round-robin over strata of (task type, domain, language, topic cluster), best judge score
+            first in each, so a small stratum keeps all it has and no stratum crowds out the rest.
+        topic_threshold: texts whose MinHash Jaccard reaches this share a topic cluster (from the
+            near-dedup signatures; lower than the near-duplicate threshold: similar, not copies).
     """
 
     task_types: dict[str, Bounds] = {}
@@ -50,6 +52,7 @@ class BalanceConfig(Strict):
     min_rows: int = Field(default=100, ge=0)
     select: bool = True
     max_examples: int | None = Field(default=None, ge=1)
+    topic_threshold: float = Field(default=0.3, gt=0, lt=1)
     severity: dict[Literal["task_type_share", "language_share", "refusal_rate", "synthetic_share", "source_share",
                            "exact_duplicates", "decontamination_hits"], Severity] = {}
 

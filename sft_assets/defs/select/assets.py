@@ -17,6 +17,26 @@ def _shares_md(rows: list[dict], config) -> str:
                           ["rule", "group", "examples", "share", "bounds"])
 
 
+def _add_topics(db, rows: list[dict], near, threshold: float) -> None:
+    """Each row's topic cluster from its stored MinHash signature (rows without one stand alone)."""
+    import numpy as np
+
+    from sft_assets.dedup.minhash import near_duplicate_clusters
+    from sft_assets.dedup.near import SIGNATURES_TABLE, params_key
+
+    if not db.has_table(SIGNATURES_TABLE):
+        return
+    stored = db.query(f"SELECT example_id, signature FROM {SIGNATURES_TABLE} WHERE params = ?", [params_key(near)])
+    blobs = dict(zip(stored.column("example_id").to_pylist(), stored.column("signature").to_pylist(), strict=True))
+    signed = [r for r in rows if blobs.get(r["example_id"])]
+    if not signed:
+        return
+    sigs = np.vstack([np.frombuffer(blobs[r["example_id"]], dtype=np.uint32) for r in signed])
+    roots = near_duplicate_clusters(sigs, threshold).root
+    for row, root in zip(signed, roots.tolist(), strict=True):
+        row["topic"] = signed[root]["example_id"]
+
+
 def _why(rule: str, group: str, cap: float) -> str:
     if rule == "max_examples":
         return f"not among the best {cap:g} taken round-robin over task type/domain/language strata (stratum {group})"
@@ -30,12 +50,16 @@ def selected(context: dg.AssetExecutionContext, curation: CurationConfigResource
     synthetic share, sources; section `balance:`), cutting the lowest judge scores first and the same
     examples run after run. Every cut is a `record_events` decision of stage select; the metadata shows
     the shares the gates will see before and after."""
-    config = curation.load().config.balance
+    loaded = curation.load().config
+    config = loaded.balance
     db = store.store()
     table = db.query("SELECT * FROM annotated ORDER BY example_id")
     rows = table.to_pylist()
+    if config.max_examples is not None and len(rows) > config.max_examples:
+        _add_topics(db, rows, loaded.near_dedup, config.topic_threshold)
     kept_rows, cuts = select(rows, config)
     kept_ids = {r["example_id"] for r in kept_rows}
+    rows = [{k: v for k, v in r.items() if k != "topic"} for r in rows]
     kept = table.filter(pa.array([r["example_id"] in kept_ids for r in rows], pa.bool_()))
     decisions = sorted(Decision.about(row, "dropped", f"balance_{rule.removesuffix('_share').removesuffix('_rate')}",
                                       group, f"<={cap:g}", _why(rule, group, cap))
