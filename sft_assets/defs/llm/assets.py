@@ -21,6 +21,18 @@ SYNTHETIC_EXAMPLES = "synthetic_examples"
 AUGMENT_QUARANTINE = "augment_quarantine"
 
 
+def _llm_metadata(runs: dict) -> dict:
+    """Calls, cache hits, cost and pending rows of an LLM step, in all and per task (numbers the UI charts)."""
+    per_task = {task: {"cache_hits": run.cache_hits, "calls": run.calls, "pending": len(run.pending),
+                       "failed_calls": len(run.failed), "cost_usd": round(run.cost_usd, 6), "tokens": run.tokens}
+                for task, run in runs.items()}
+    return {"llm_calls": sum(r["calls"] for r in per_task.values()),
+            "llm_cache_hits": sum(r["cache_hits"] for r in per_task.values()),
+            "llm_cost_usd": round(sum(r["cost_usd"] for r in per_task.values()), 6),
+            "llm_pending": sum(r["pending"] for r in per_task.values()),
+            "llm_per_task": dg.MetadataValue.json(per_task)}
+
+
 def _dialogue_text(messages: str) -> str:
     """The user and assistant text the language label is read from (a prompt alone is often too short)."""
     return "\n".join(m.get("content") or "" for m in orjson.loads(messages) if m["role"] in ("user", "assistant"))
@@ -45,20 +57,13 @@ def annotated(context: dg.AssetExecutionContext, curation: CurationConfigResourc
     db.replace_table("annotated", kept)
     db.replace_table(LLM_QUARANTINE, result.quarantine if result.quarantine.num_rows else QUARANTINE_SCHEMA.empty_table())
     db.replace_table(decisions_table_name("judge"), events_table(decisions, context.run_id, "judge"))
-    runs = {task: {"cache_hits": run.cache_hits, "calls": run.calls, "pending": len(run.pending),
-                   "failed_calls": len(run.failed), "cost_usd": round(run.cost_usd, 6), "tokens": run.tokens}
-            for task, run in result.runs.items()}
     column = kept.column
     return dg.MaterializeResult(metadata={
         **table_metadata(kept),
         "input": table.num_rows,
         "labels_and_judge_by": f"model {config.model}" if config.configured else
             "heuristics (no llm.model configured): keyword labels and a length/flags judge",
-        "llm_calls": sum(r["calls"] for r in runs.values()),
-        "llm_cache_hits": sum(r["cache_hits"] for r in runs.values()),
-        "llm_cost_usd": round(sum(r["cost_usd"] for r in runs.values()), 6),
-        "llm_pending": sum(r["pending"] for r in runs.values()),
-        "llm_per_task": dg.MetadataValue.json(runs),
+        **_llm_metadata(result.runs),
         "decisions": dg.MetadataValue.md(counts_table(Counter(d.rule for d in decisions), "rule", "examples")),
         "task_types": dg.MetadataValue.md(counts_table(Counter(map(str, column("task_type").to_pylist())), "task type", "examples")),
         "languages": dg.MetadataValue.md(counts_table(Counter(map(str, column("language").to_pylist())), "language", "examples")),
@@ -84,17 +89,12 @@ def synthesized(context: dg.AssetExecutionContext, curation: CurationConfigResou
     table = pa.Table.from_pylist(out.rows, schema=EXAMPLES_SCHEMA)
     db.replace_table(SYNTHETIC_EXAMPLES, table)
     db.replace_table(AUGMENT_QUARANTINE, quarantine_table(out))
-    runs = {task: {"cache_hits": run.cache_hits, "calls": run.calls, "pending": len(run.pending),
-                   "failed_calls": len(run.failed), "cost_usd": round(run.cost_usd, 6)} for task, run in out.runs.items()}
     return dg.MaterializeResult(metadata={
         **table_metadata(table),
         "methods": dg.MetadataValue.json(out.notes or {"all": "off (llm.augment)"}),
         "per_method": dg.MetadataValue.md(counts_table(Counter(r["source"].removeprefix("augment:") for r in out.rows),
                                                        "method", "generated")),
-        "llm_calls": sum(r["calls"] for r in runs.values()),
-        "llm_cache_hits": sum(r["cache_hits"] for r in runs.values()),
-        "llm_cost_usd": round(sum(r["cost_usd"] for r in runs.values()), 6),
-        "llm_per_task": dg.MetadataValue.json(runs),
+        **_llm_metadata(out.runs),
         "quarantined": len(out.quarantine),
         "preview": dg.MetadataValue.md(markdown_table(out.rows[:5], ["example_id", "origin", "parent_id", "messages"])),
     })

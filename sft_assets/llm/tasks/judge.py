@@ -37,8 +37,6 @@ class JudgeScores:
     rationale: str
 
 
-
-
 def parse(content: str) -> tuple[JudgeScores | None, str | None]:
     value, problem = parse_json_object(content)
     if value is None:

@@ -38,8 +38,6 @@ class Labels:
     refusal: bool
 
 
-
-
 def parse(content: str) -> tuple[Labels | None, str | None]:
     value, problem = parse_json_object(content)
     if value is None:
